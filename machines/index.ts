@@ -1,0 +1,9 @@
+/**
+ * The statecharts of speechcharts, pure (no I/O, no timers): compose them into your own actors,
+ * traverse them with `xstate/graph`, or run them with the runtime's effects via `speechcharts`.
+ */
+export { speechHandleMachine, type SpeechHandleContext, type SpeechHandleEvent, type SpeechHandleInput } from './speech-handle.machine.js';
+export { toolRunMachine, type ToolRunContext, type ToolRunEvent, type ToolRunInput } from './tool-run.machine.js';
+export { schedulerMachine, SPEECH_PRIORITY, type QueuedSpeech, type SchedulerContext, type SchedulerEvent } from './scheduler.machine.js';
+export { agentStateMachine, type AgentState, type AgentStateEvent } from './agent-state.machine.js';
+export { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';

@@ -1,0 +1,142 @@
+import { assign, setup } from 'xstate';
+import { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';
+
+/**
+ * One agent utterance, from the queue to its end.
+ *
+ * queued ─AUTHORIZE→ active.generating ─GENERATION_DONE→ active.playingOut ─PLAYOUT_DONE→ done
+ *                                                                          └→ active.awaitingTools ─TOOL_SETTLED (last)→ next step | done
+ * Every non-final state holds waiters (`waitForPlayout()` callers) and handles INTERRUPT:
+ * allowed (or forced) it goes to `interrupted` and aborts them in that transition; refused it runs
+ * `refuseInterrupt` so the caller learns it. No state waits on a timer.
+ */
+export interface SpeechHandleInput {
+  id: string;
+  priority?: number;
+  allowInterruptions?: boolean;
+  /** Steps that may call tools; one more step may follow for the final reply (without tools). */
+  maxToolSteps?: number;
+}
+
+export interface SpeechHandleContext {
+  id: string;
+  priority: number;
+  allowInterruptions: boolean;
+  maxToolSteps: number;
+  /** 1-based index of the current generation step. */
+  step: number;
+  /** Tool runs of the current step not yet settled. */
+  pendingTools: number;
+  /** The current step issued at least one tool call. */
+  stepHadTools: boolean;
+  interruptReason: 'interrupt' | 'close' | null;
+  error: unknown;
+}
+
+export type SpeechHandleEvent =
+  | { type: 'AUTHORIZE' }
+  | { type: 'TOOL_STARTED'; callId: string }
+  | { type: 'TOOL_SETTLED'; callId: string }
+  | { type: 'GENERATION_DONE' }
+  | { type: 'PLAYOUT_DONE' }
+  | { type: 'FAIL'; error: unknown }
+  | InterruptEvent;
+
+const interruptTransitions = [
+  { guard: 'canInterrupt', target: '#speechHandle.interrupted', actions: ['recordInterrupt', 'interruptTools'] },
+  { actions: 'refuseInterrupt' },
+] as const;
+
+export const speechHandleMachine = setup({
+  types: {
+    context: {} as SpeechHandleContext,
+    events: {} as SpeechHandleEvent,
+    input: {} as SpeechHandleInput,
+  },
+  actions: {
+    // Provided by the runtime; no-ops here keep the machine pure and traversable.
+    startStep: () => {},
+    interruptTools: () => {},
+    refuseInterrupt: () => {},
+    resolveWaiters: () => {},
+    abortWaiters: () => {},
+    failWaiters: () => {},
+    stopAudio: () => {},
+    finishSpeech: (_, _params: { outcome: 'done' | 'interrupted' | 'failed' }) => {},
+    recordInterrupt: assign({
+      interruptReason: ({ event }) => (event.type === 'INTERRUPT' ? (event.reason ?? 'interrupt') : 'interrupt'),
+    }),
+    recordError: assign({ error: ({ event }) => (event.type === 'FAIL' ? event.error : undefined) }),
+    toolStarted: assign({ pendingTools: ({ context }) => context.pendingTools + 1, stepHadTools: true }),
+    toolSettled: assign({ pendingTools: ({ context }) => Math.max(0, context.pendingTools - 1) }),
+    nextStep: assign({ step: ({ context }) => context.step + 1, pendingTools: 0, stepHadTools: false }),
+  },
+  guards: {
+    canInterrupt: ({ context, event }) =>
+      event.type === 'INTERRUPT' && (event.force === true || context.allowInterruptions),
+    toolsIdle: ({ context }) => context.pendingTools === 0,
+    // Steps 1..maxToolSteps may call tools; a step that did gets a follow-up step with their outputs.
+    toolsIdleAndContinues: ({ context }) =>
+      context.pendingTools === 0 && context.stepHadTools && context.step <= context.maxToolSteps,
+  },
+}).createMachine({
+  id: 'speechHandle',
+  context: ({ input }) => ({
+    id: input.id,
+    priority: input.priority ?? 5,
+    allowInterruptions: input.allowInterruptions ?? true,
+    maxToolSteps: input.maxToolSteps ?? 3,
+    step: 1,
+    pendingTools: 0,
+    stepHadTools: false,
+    interruptReason: null,
+    error: undefined,
+  }),
+  initial: 'queued',
+  states: {
+    queued: {
+      tags: [HOLDS_WAITERS],
+      on: {
+        AUTHORIZE: 'active',
+        INTERRUPT: interruptTransitions,
+        FAIL: { target: 'failed', actions: 'recordError' },
+      },
+    },
+    active: {
+      initial: 'generating',
+      on: {
+        INTERRUPT: interruptTransitions,
+        FAIL: { target: 'failed', actions: 'recordError' },
+        TOOL_SETTLED: { actions: 'toolSettled' },
+      },
+      states: {
+        generating: {
+          tags: [HOLDS_WAITERS],
+          entry: 'startStep',
+          on: {
+            TOOL_STARTED: { actions: 'toolStarted' },
+            GENERATION_DONE: 'playingOut',
+          },
+        },
+        playingOut: {
+          tags: [HOLDS_WAITERS],
+          on: { PLAYOUT_DONE: 'awaitingTools' },
+        },
+        // Entered when the step's audio has played; tools of the step may still run.
+        awaitingTools: {
+          tags: [HOLDS_WAITERS],
+          always: [
+            { guard: 'toolsIdleAndContinues', target: 'generating', actions: 'nextStep' },
+            { guard: 'toolsIdle', target: '#speechHandle.done' },
+          ],
+        },
+      },
+    },
+    done: { type: 'final', entry: ['resolveWaiters', { type: 'finishSpeech', params: { outcome: 'done' } }] },
+    interrupted: { type: 'final', entry: ['abortWaiters', 'stopAudio', { type: 'finishSpeech', params: { outcome: 'interrupted' } }] },
+    failed: {
+      type: 'final',
+      entry: ['failWaiters', 'interruptTools', 'stopAudio', { type: 'finishSpeech', params: { outcome: 'failed' } }],
+    },
+  },
+});

@@ -1,0 +1,9 @@
+/** One entry of the conversation history, in causal order. */
+export type ChatItem =
+  | { type: 'message'; id: string; role: 'system' | 'user' | 'assistant'; content: string; interrupted?: boolean }
+  | { type: 'function_call'; id: string; callId: string; name: string; arguments: string }
+  | { type: 'function_call_output'; id: string; callId: string; name: string; output: string; isError: boolean };
+
+export type ChatMessage = Extract<ChatItem, { type: 'message' }>;
+export type FunctionCallItem = Extract<ChatItem, { type: 'function_call' }>;
+export type FunctionCallOutputItem = Extract<ChatItem, { type: 'function_call_output' }>;

@@ -1,0 +1,63 @@
+/** Base class of every error speechcharts throws on purpose. */
+export class SpeechchartsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Why a speech stopped before its end. */
+export type InterruptReason = 'interrupt' | 'close';
+
+/**
+ * A playout wait (or `waitIfNotInterrupted`) ended because the speech was interrupted.
+ * Thrown at once, in the same call stack as the interrupt: never after a timeout.
+ * @example
+ * try { await ctx.waitForPlayout(); } catch (e) { if (e instanceof SpeechInterruptedError) return; throw e; }
+ */
+export class SpeechInterruptedError extends SpeechchartsError {
+  readonly speechId: string;
+  readonly reason: InterruptReason;
+  constructor(speechId: string, reason: InterruptReason = 'interrupt') {
+    super(reason === 'close' ? `speech ${speechId} was interrupted: the session closed` : `speech ${speechId} was interrupted`);
+    this.speechId = speechId;
+    this.reason = reason;
+  }
+}
+
+/** A speech's generation failed (LLM or TTS error); `cause` holds the original error. */
+export class SpeechFailedError extends SpeechchartsError {
+  readonly speechId: string;
+  constructor(speechId: string, cause: unknown) {
+    super(`speech ${speechId} failed: ${describe(cause)}`, { cause });
+    this.speechId = speechId;
+  }
+}
+
+/** `interrupt()` without `force` on a speech created with `allowInterruptions: false`. Nothing was interrupted. */
+export class InterruptionRefusedError extends SpeechchartsError {
+  readonly speechId: string;
+  constructor(speechId: string) {
+    super(`speech ${speechId} does not allow interruptions; pass { force: true } to interrupt it anyway`);
+    this.speechId = speechId;
+  }
+}
+
+/**
+ * Thrown by a tool to report a failure to the LLM: its message becomes the error output.
+ * Any other exception becomes a generic "internal error" output (its details go to the `error` event).
+ * @example
+ * execute: async ({ city }) => { if (!known(city)) throw new ToolError(`unknown city ${city}`); ... }
+ */
+export class ToolError extends SpeechchartsError {}
+
+/** The session is closed (or was never started) and cannot take this call. */
+export class SessionClosedError extends SpeechchartsError {}
+
+/** A public function got an argument it cannot use; the message names it. */
+export class InvalidArgumentError extends SpeechchartsError {}
+
+export function describe(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  try { return JSON.stringify(e); } catch { return String(e); }
+}

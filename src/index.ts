@@ -1,0 +1,25 @@
+/** speechcharts: speech orchestration for voice agents on XState v5 statecharts. */
+export { AgentSession, type AgentSessionOptions, type InspectObserver } from './agent-session.js';
+export { SpeechHandle, type SpeechOutcome } from './speech-handle.js';
+export { RunContext } from './run-context.js';
+export { tool, isTool, type Tool, type ToolDefinition, type ToolExecuteOptions } from './tool.js';
+export {
+  SpeechchartsError,
+  SpeechInterruptedError,
+  SpeechFailedError,
+  InterruptionRefusedError,
+  ToolError,
+  SessionClosedError,
+  InvalidArgumentError,
+  type InterruptReason,
+} from './errors.js';
+export type { AgentSessionEventMap, AgentSessionEvent } from './session-events.js';
+export type { LLM, LLMChunk, LLMRequest, ToolSchema } from './llm.js';
+export type { TTS } from './tts.js';
+export type { AudioOutput, PlayoutResult } from './audio-output.js';
+export { frameDuration, createAudioFrame, type AudioFrame } from './audio-frame.js';
+export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem } from './chat-item.js';
+export { realClock, type Clock } from './clock.js';
+export { heardText } from './heard-text.js';
+export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';
+export type { AgentState } from '../machines/agent-state.machine.js';

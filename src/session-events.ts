@@ -1,0 +1,52 @@
+import type { AgentState } from '../machines/agent-state.machine.js';
+import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './chat-item.js';
+import type { SpeechHandle } from './speech-handle.js';
+
+/** The payload of each event an `AgentSession` emits. */
+export interface AgentSessionEventMap {
+  agent_state_changed: { oldState: AgentState; newState: AgentState };
+  speech_created: { speechHandle: SpeechHandle; source: 'say' | 'generate_reply'; userInitiated: boolean };
+  function_tools_executed: { speechId: string; functionCalls: FunctionCallItem[]; functionCallOutputs: FunctionCallOutputItem[] };
+  conversation_item_added: { item: ChatItem };
+  /** A tool settled after its run was aborted: its outcome was discarded, not recorded. */
+  tool_result_discarded: { speechId: string; callId: string; name: string; outcome: 'result' | 'error'; value: unknown };
+  error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' };
+  close: { reason: 'user' };
+}
+
+export type AgentSessionEvent = keyof AgentSessionEventMap;
+
+/**
+ * A small typed emitter. Unlike Node's EventEmitter, an `error` with no listener is logged rather
+ * than thrown: the session must keep serving, and the error is still never silent.
+ */
+export class SessionEmitter {
+  private listeners = new Map<string, Set<(ev: never) => void>>();
+
+  on<K extends AgentSessionEvent>(event: K, listener: (ev: AgentSessionEventMap[K]) => void): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (ev: never) => void);
+  }
+
+  off<K extends AgentSessionEvent>(event: K, listener: (ev: AgentSessionEventMap[K]) => void): void {
+    this.listeners.get(event)?.delete(listener as (ev: never) => void);
+  }
+
+  emit<K extends AgentSessionEvent>(event: K, payload: AgentSessionEventMap[K]): void {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) {
+      if (event === 'error') console.error('[speechcharts] unhandled session error:', (payload as AgentSessionEventMap['error']).error);
+      return;
+    }
+    for (const l of [...set]) {
+      try {
+        (l as (ev: AgentSessionEventMap[K]) => void)(payload);
+      } catch (e) {
+        // A throwing listener must not break the transition that emitted the event.
+        if (event !== 'error') this.emit('error', { error: e instanceof Error ? e : new Error(String(e)), source: 'callback' });
+        else console.error('[speechcharts] error listener threw:', e);
+      }
+    }
+  }
+}

@@ -1,0 +1,194 @@
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { speechHandleMachine } from '../machines/speech-handle.machine.js';
+import { InterruptionRefusedError, InvalidArgumentError, SpeechFailedError, SpeechInterruptedError } from './errors.js';
+
+export type SpeechOutcome = 'done' | 'interrupted' | 'failed';
+
+/** What the session plugs into a speech's machine: the effects behind its named actions. @internal */
+export interface SpeechHandleHooks {
+  startStep(handle: SpeechHandle, step: number): void;
+  interruptTools(handle: SpeechHandle, reason: 'interrupt' | 'close' | 'speechFailed'): void;
+  stopAudio(handle: SpeechHandle): void;
+  finishSpeech(handle: SpeechHandle, outcome: SpeechOutcome): void;
+  callbackError(error: unknown): void;
+}
+
+export interface SpeechHandleOptions {
+  id: string;
+  priority: number;
+  allowInterruptions: boolean;
+  maxToolSteps: number;
+  inspect?: Observer<InspectionEvent> | ((ev: InspectionEvent) => void) | undefined;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * One agent utterance: a facade over its speech-handle actor.
+ * Waiters live as long as the machine is in a state tagged `holdsWaiters`; the machine's own
+ * final-state entry actions settle them, so an interrupt rejects them in the transition itself.
+ *
+ * @example
+ * const h = session.say('Hello there');
+ * await h.waitForPlayout(); // resolves when played out; rejects SpeechInterruptedError when interrupted
+ */
+export class SpeechHandle {
+  readonly id: string;
+  readonly priority: number;
+  readonly allowInterruptions: boolean;
+  /** @internal The running speech-handle machine. */
+  readonly actor: Actor<typeof speechHandleMachine>;
+  private playoutWaiters: Waiter[] = [];
+  private interruptWaiters: Waiter[] = [];
+  private doneCallbacks: ((h: SpeechHandle) => void)[] = [];
+  private refused = false;
+  private readonly hooks: SpeechHandleHooks;
+
+  /** @internal Created by `AgentSession`; use `session.say()` or `session.generateReply()`. */
+  constructor(o: SpeechHandleOptions, hooks: SpeechHandleHooks) {
+    this.id = o.id;
+    this.priority = o.priority;
+    this.allowInterruptions = o.allowInterruptions;
+    this.hooks = hooks;
+    const machine = speechHandleMachine.provide({
+      actions: {
+        startStep: ({ context }) => hooks.startStep(this, context.step),
+        interruptTools: ({ context }) => hooks.interruptTools(this, context.interruptReason ?? 'speechFailed'),
+        refuseInterrupt: () => {
+          this.refused = true;
+        },
+        resolveWaiters: () => this.settle(this.playoutWaiters, null),
+        abortWaiters: ({ context }) => {
+          const reason = context.interruptReason ?? 'interrupt';
+          this.settle(this.playoutWaiters, () => new SpeechInterruptedError(this.id, reason));
+          this.settle(this.interruptWaiters, () => new SpeechInterruptedError(this.id, reason));
+        },
+        failWaiters: ({ context }) => this.settle(this.playoutWaiters, () => new SpeechFailedError(this.id, context.error)),
+        stopAudio: () => hooks.stopAudio(this),
+        finishSpeech: (_, { outcome }) => {
+          this.interruptWaiters = [];
+          hooks.finishSpeech(this, outcome);
+          this.runDoneCallbacks();
+        },
+      },
+    });
+    this.actor = createActor(machine, {
+      id: o.id,
+      input: { id: o.id, priority: o.priority, allowInterruptions: o.allowInterruptions, maxToolSteps: o.maxToolSteps },
+      ...(o.inspect ? { inspect: o.inspect } : {}),
+    });
+    this.actor.start();
+  }
+
+  /** True once the speech was interrupted (its waiters have been rejected). */
+  get interrupted(): boolean {
+    return this.actor.getSnapshot().matches('interrupted');
+  }
+
+  /** The machine's state value, e.g. `'queued'`, `{ active: 'playingOut' }`, `'interrupted'`. */
+  get state(): unknown {
+    return this.actor.getSnapshot().value;
+  }
+
+  /** `'done' | 'interrupted' | 'failed'` once final, else undefined. */
+  get outcome(): SpeechOutcome | undefined {
+    const s = this.actor.getSnapshot();
+    if (s.status !== 'done') return undefined;
+    return s.matches('done') ? 'done' : s.matches('interrupted') ? 'interrupted' : 'failed';
+  }
+
+  /** True once the speech reached a final state (done, interrupted or failed). */
+  done(): boolean {
+    return this.actor.getSnapshot().status === 'done';
+  }
+
+  /**
+   * Interrupts this speech. Throws {@link InterruptionRefusedError} when the speech does not allow
+   * interruptions and `force` is not set; a finished speech is left as it is.
+   * @example handle.interrupt({ force: true });
+   */
+  interrupt(o: { force?: boolean } = {}): this {
+    if (o === null || typeof o !== 'object') throw new InvalidArgumentError('SpeechHandle.interrupt: options must be an object');
+    if (this.done()) return this;
+    this.refused = false;
+    this.actor.send({ type: 'INTERRUPT', force: o.force === true });
+    if (this.refused) throw new InterruptionRefusedError(this.id);
+    return this;
+  }
+
+  /**
+   * Waits until the whole speech has played out (tool steps included).
+   * Rejects {@link SpeechInterruptedError} in the same call stack as the interrupt, and
+   * {@link SpeechFailedError} when generation failed.
+   * @example await session.say('One moment').waitForPlayout();
+   */
+  waitForPlayout(): Promise<void> {
+    const outcome = this.outcome;
+    if (outcome === 'done') return Promise.resolve();
+    if (outcome === 'interrupted')
+      return Promise.reject(new SpeechInterruptedError(this.id, this.actor.getSnapshot().context.interruptReason ?? 'interrupt'));
+    if (outcome === 'failed') return Promise.reject(new SpeechFailedError(this.id, this.actor.getSnapshot().context.error));
+    return new Promise((resolve, reject) => this.playoutWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Resolves like `p`, unless the speech is interrupted first: then rejects {@link SpeechInterruptedError} at once.
+   * @example const answer = await handle.waitIfNotInterrupted(fetchSlowThing());
+   */
+  waitIfNotInterrupted<T>(p: Promise<T>): Promise<T> {
+    if (!p || typeof (p as Promise<T>).then !== 'function') throw new InvalidArgumentError('SpeechHandle.waitIfNotInterrupted: expected a promise');
+    if (this.interrupted) {
+      p.then(undefined, () => {}); // its outcome no longer matters to anyone here
+      return Promise.reject(new SpeechInterruptedError(this.id, this.actor.getSnapshot().context.interruptReason ?? 'interrupt'));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const w: Waiter = { resolve: () => {}, reject };
+      if (!this.done()) this.interruptWaiters.push(w);
+      p.then(
+        (v) => {
+          this.interruptWaiters = this.interruptWaiters.filter((x) => x !== w);
+          resolve(v);
+        },
+        (e) => {
+          this.interruptWaiters = this.interruptWaiters.filter((x) => x !== w);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /**
+   * Calls `cb` once the speech is final (at once, in a microtask, if it already is).
+   * @example handle.addDoneCallback((h) => console.log(h.id, h.interrupted));
+   */
+  addDoneCallback(cb: (h: SpeechHandle) => void): void {
+    if (typeof cb !== 'function') throw new InvalidArgumentError('SpeechHandle.addDoneCallback: callback must be a function');
+    if (this.done()) queueMicrotask(() => this.callSafely(cb));
+    else this.doneCallbacks.push(cb);
+  }
+
+  private settle(list: Waiter[], error: (() => Error) | null): void {
+    const waiters = list.splice(0);
+    for (const w of waiters) {
+      if (error) w.reject(error());
+      else w.resolve();
+    }
+  }
+
+  private runDoneCallbacks(): void {
+    const cbs = this.doneCallbacks.splice(0);
+    // User callbacks run after the transition, so one that throws cannot break the machine.
+    if (cbs.length) queueMicrotask(() => cbs.forEach((cb) => this.callSafely(cb)));
+  }
+
+  private callSafely(cb: (h: SpeechHandle) => void): void {
+    try {
+      cb(this);
+    } catch (e) {
+      this.hooks.callbackError(e);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { toolRunMachine } from '../machines/tool-run.machine.js';
+import { SpeechFailedError, SpeechInterruptedError, ToolError, describe } from './errors.js';
+import type { FunctionCallOutputItem } from './chat-item.js';
+
+export type ToolRunOutcome = 'succeeded' | 'failed' | 'aborted';
+
+export interface ToolRunOptions {
+  callId: string;
+  name: string;
+  arguments: string;
+  speechId: string;
+  step: number;
+  inspect?: Observer<InspectionEvent> | ((ev: InspectionEvent) => void) | undefined;
+}
+
+export interface ToolRunHooks {
+  /** The run reached a final state; `output` is what the LLM will see. */
+  settled(run: ToolRun, output: { output: string; isError: boolean }, aborted: boolean): void;
+  /** The tool settled after its run was aborted. */
+  discarded(run: ToolRun, outcome: 'result' | 'error', value: unknown): void;
+  /** A tool threw something other than ToolError: the LLM gets a generic output, the details go here. */
+  toolCrashed(run: ToolRun, error: unknown): void;
+}
+
+/** The error output recorded for a run aborted by its speech's end. */
+export function abortedToolOutput(reason: 'interrupt' | 'close' | 'speechFailed'): string {
+  if (reason === 'close') return 'error: the session closed before the tool finished';
+  if (reason === 'speechFailed') return 'error: the reply failed before the tool finished';
+  return 'error: the tool was aborted because the user interrupted the speech';
+}
+
+/**
+ * One function call's run: the tool-run actor, its AbortController and its playout waiters.
+ * @internal The session creates these; tools see a `RunContext`.
+ */
+export class ToolRun {
+  readonly callId: string;
+  readonly name: string;
+  readonly arguments: string;
+  readonly speechId: string;
+  readonly actor: Actor<typeof toolRunMachine>;
+  readonly abortController = new AbortController();
+  /** Set once the run is final: what the LLM sees. */
+  output: FunctionCallOutputItem | null = null;
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(o: ToolRunOptions, private readonly hooks: ToolRunHooks, newId: () => string) {
+    this.callId = o.callId;
+    this.name = o.name;
+    this.arguments = o.arguments;
+    this.speechId = o.speechId;
+    const record = (output: string, isError: boolean, aborted: boolean) => {
+      this.output = { type: 'function_call_output', id: newId(), callId: o.callId, name: o.name, output, isError };
+      hooks.settled(this, { output, isError }, aborted);
+    };
+    const machine = toolRunMachine.provide({
+      actions: {
+        resolvePlayoutWaiters: () => this.settleWaiters(null),
+        rejectPlayoutWaiters: ({ context }) =>
+          this.settleWaiters(() =>
+            context.abortReason === 'speechFailed'
+              ? new SpeechFailedError(o.speechId, new Error('the reply failed'))
+              : new SpeechInterruptedError(o.speechId, context.abortReason ?? 'interrupt'),
+          ),
+        abortSignal: ({ context }) =>
+          this.abortController.abort(new SpeechInterruptedError(o.speechId, context.abortReason === 'close' ? 'close' : 'interrupt')),
+        recordOutput: ({ event }) => {
+          if (event.type === 'RESULT') record(event.output, false, false);
+          else if (event.type === 'ERROR') record(event.output, true, false);
+        },
+        recordAbortOutput: ({ context }) => record(abortedToolOutput(context.abortReason ?? 'interrupt'), true, true),
+      },
+    });
+    this.actor = createActor(machine, {
+      id: `tool_${o.callId}`,
+      input: { callId: o.callId, name: o.name, speechId: o.speechId, step: o.step },
+      ...(o.inspect ? { inspect: o.inspect } : {}),
+    });
+    this.actor.start();
+  }
+
+  get outcome(): ToolRunOutcome | undefined {
+    const s = this.actor.getSnapshot();
+    if (s.status !== 'done') return undefined;
+    return s.value as ToolRunOutcome;
+  }
+
+  /** See `RunContext.waitForPlayout`. */
+  waitForPlayout(): Promise<void> {
+    const s = this.actor.getSnapshot();
+    if (s.status === 'done') {
+      if (s.value !== 'aborted') return Promise.resolve();
+      const reason = s.context.abortReason;
+      return Promise.reject(
+        reason === 'speechFailed' ? new SpeechFailedError(this.speechId, new Error('the reply failed')) : new SpeechInterruptedError(this.speechId, reason ?? 'interrupt'),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      // The machine decides: resolve now (playout already done) or hold the waiter in awaitingPlayout.
+      this.actor.send({ type: 'WAIT_FOR_PLAYOUT' });
+    });
+  }
+
+  /** Runs the tool; its outcome is sent to the machine, or discarded if the run was aborted meanwhile. */
+  execute(run: () => unknown): void {
+    let result: unknown;
+    try {
+      result = run();
+    } catch (e) {
+      this.onError(e);
+      return;
+    }
+    Promise.resolve(result).then(
+      (v) => this.onResult(v),
+      (e) => this.onError(e),
+    );
+  }
+
+  /** Fails the run before it executes (unknown tool, bad arguments). */
+  reject(message: string): void {
+    this.actor.send({ type: 'ERROR', output: message });
+  }
+
+  private onResult(v: unknown): void {
+    if (this.actor.getSnapshot().status === 'done') return this.hooks.discarded(this, 'result', v);
+    this.actor.send({ type: 'RESULT', output: toOutputText(v) });
+  }
+
+  private onError(e: unknown): void {
+    if (this.actor.getSnapshot().status === 'done') return this.hooks.discarded(this, 'error', e);
+    if (e instanceof ToolError) {
+      this.actor.send({ type: 'ERROR', output: e.message });
+    } else {
+      this.hooks.toolCrashed(this, e);
+      this.actor.send({ type: 'ERROR', output: `error: an internal error occurred in tool ${this.name}` });
+    }
+  }
+
+  private settleWaiters(error: (() => Error) | null): void {
+    for (const w of this.waiters.splice(0)) {
+      if (error) w.reject(error());
+      else w.resolve();
+    }
+  }
+}
+
+function toOutputText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return describe(v);
+  }
+}
