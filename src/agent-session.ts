@@ -6,7 +6,7 @@ import { frameDuration } from './audio-frame.js';
 import type { AudioOutput, PlayoutResult } from './audio-output.js';
 import type { ChatItem, FunctionCallItem } from './chat-item.js';
 import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
-import { heardText } from './heard-text.js';
+import { DEFAULT_CHARS_PER_SECOND, heardChars, heardText } from './heard-text.js';
 import type { LLM, LLMChunk, ToolSchema } from './llm.js';
 import { RunContext } from './run-context.js';
 import { SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
@@ -42,6 +42,8 @@ interface StepRun {
   text: string;
   textChannel: TextChannel;
   audioSeconds: number;
+  /** The TTS finished this step's text. */
+  synthesisDone: boolean;
   segmentOpen: boolean;
   speaking: boolean;
   /** The sink's report for this step's segment, once asked for (after flush or at a stop). */
@@ -94,6 +96,7 @@ export class AgentSession {
   private readonly scheduler: Actor<typeof schedulerMachine>;
   private readonly agentStateActor: Actor<typeof agentStateMachine>;
   private lastAgentState: AgentState = 'initializing';
+  private learnedCharsPerSecond: number | undefined;
   private started = false;
   private closing: Promise<void> | null = null;
   private nextSpeech = 0;
@@ -364,6 +367,7 @@ export class AgentSession {
       text: '',
       textChannel: new TextChannel(),
       audioSeconds: 0,
+      synthesisDone: false,
       segmentOpen: false,
       speaking: false,
       playout: null,
@@ -418,8 +422,10 @@ export class AgentSession {
     }
     if (!alive()) return;
     st.playoutDone = true;
-    if (!result.interrupted) this.commitMessage(run, st, st.text, false);
-    else this.commitMessage(run, st, heardText(st.text, st.textChannel.pulledChars, st.audioSeconds, result.playbackPosition), true);
+    if (!result.interrupted) {
+      this.learnSpeakingRate(st);
+      this.commitMessage(run, st, st.text, false);
+    } else this.commitMessage(run, st, this.heard(st, result.playbackPosition), true);
     for (const t of st.toolRuns) t.actor.send({ type: 'PLAYOUT_DONE' });
     this.commitToolsIfSettled(run, st);
     if (st.toolRuns.some((t) => t.outcome === undefined)) this.setAgentState('THINKING');
@@ -452,6 +458,7 @@ export class AgentSession {
           this.setAgentState('SPEAKING');
         }
       }
+      if (!signal.aborted) st.synthesisDone = true;
     } catch (e) {
       if (alive() && !signal.aborted) this.fail(run, e, 'tts');
     }
@@ -501,7 +508,7 @@ export class AgentSession {
             this.reportError(e, 'audio_output');
           }
         }
-        this.commitMessage(run, st, heardText(st.text, st.textChannel.pulledChars, st.audioSeconds, position), true);
+        this.commitMessage(run, st, this.heard(st, position), true);
       }
       this.commitTools(run, st);
     }
@@ -511,6 +518,25 @@ export class AgentSession {
     else this.scheduler.send({ type: 'REMOVE', id: run.handle.id });
     if (this.scheduler.getSnapshot().context.current === null && this.started) this.setAgentState('LISTENING');
     run.resolveRelease();
+  }
+
+  /** What the listener heard of a step cut at `position` seconds. */
+  private heard(st: StepRun, position: number): string {
+    const chars = heardChars({
+      pulledChars: st.textChannel.pulledChars,
+      audioSeconds: st.audioSeconds,
+      synthesisDone: st.synthesisDone,
+      playbackPosition: position,
+      charsPerSecond: this.tts.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
+    });
+    return heardText(st.text, chars);
+  }
+
+  /** A step that played out whole tells this voice's speaking rate. */
+  private learnSpeakingRate(st: StepRun): void {
+    if (st.audioSeconds < 0.5 || st.textChannel.pulledChars === 0) return;
+    const rate = st.textChannel.pulledChars / st.audioSeconds;
+    this.learnedCharsPerSecond = this.learnedCharsPerSecond === undefined ? rate : 0.7 * this.learnedCharsPerSecond + 0.3 * rate;
   }
 
   // ── history ─────────────────────────────────────────────────────────────

@@ -10,5 +10,7 @@ import type { AudioFrame } from './audio-frame.js';
 export interface TTS {
   readonly sampleRate: number;
   readonly numChannels: number;
+  /** Optional: the voice's speaking rate, used to map the playback position of a cut speech to text. */
+  readonly charsPerSecond?: number;
   synthesize(text: AsyncIterable<string>, o: { signal: AbortSignal }): AsyncIterable<AudioFrame>;
 }

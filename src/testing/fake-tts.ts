@@ -22,11 +22,13 @@ export interface FakeTTSOptions {
 export class FakeTTS implements TTS {
   readonly sampleRate: number;
   readonly numChannels = 1;
+  readonly charsPerSecond: number;
   /** Every text chunk synthesized, in order. */
   readonly spoken: string[] = [];
 
   constructor(private readonly o: FakeTTSOptions = {}) {
     this.sampleRate = o.sampleRate ?? 24000;
+    this.charsPerSecond = 1000 / (o.msPerChar ?? 50);
   }
 
   async *synthesize(text: AsyncIterable<string>, { signal }: { signal: AbortSignal }): AsyncIterable<AudioFrame> {
