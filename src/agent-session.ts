@@ -426,7 +426,7 @@ export class AgentSession {
       this.learnSpeakingRate(st);
       this.commitMessage(run, st, st.text, false);
     } else this.commitMessage(run, st, this.heard(st, result.playbackPosition), true);
-    for (const t of st.toolRuns) t.actor.send({ type: 'PLAYOUT_DONE' });
+    for (const t of st.toolRuns) if (t.outcome === undefined) t.actor.send({ type: 'PLAYOUT_DONE' });
     this.commitToolsIfSettled(run, st);
     if (st.toolRuns.some((t) => t.outcome === undefined)) this.setAgentState('THINKING');
     handle.actor.send({ type: 'PLAYOUT_DONE' });
