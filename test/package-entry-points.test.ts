@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import * as root from 'speechcharts';
+import * as machines from 'speechcharts/machines';
+import * as testing from 'speechcharts/testing';
+
+describe('package entry points', () => {
+  it('export the public contract by name', () => {
+    for (const name of ['AgentSession', 'SpeechHandle', 'RunContext', 'tool', 'SpeechInterruptedError', 'ToolError', 'InterruptionRefusedError', 'SpeechFailedError', 'SessionClosedError', 'InvalidArgumentError'])
+      expect(root, name).toHaveProperty(name);
+    expect(new root.SpeechInterruptedError('s1')).toBeInstanceOf(Error);
+    expect(new root.ToolError('x')).toBeInstanceOf(Error);
+  });
+
+  it('export the machines for composition', () => {
+    for (const name of ['speechHandleMachine', 'toolRunMachine', 'schedulerMachine', 'agentStateMachine']) expect(machines, name).toHaveProperty(name);
+  });
+
+  it('export the fakes', () => {
+    for (const name of ['VirtualClock', 'VirtualAudioOutput', 'FakeTTS', 'ScriptedLLM']) expect(testing, name).toHaveProperty(name);
+  });
+});
