@@ -270,8 +270,9 @@ export class AgentSession {
     );
     const run: SpeechRun = { handle, source, abort: new AbortController(), step: null, authorized: false, released: false, release, resolveRelease };
     this.runs.set(id, run);
-    this.emitter.emit('speech_created', { speechHandle: handle, source: kind, userInitiated: true });
+    // Enqueue before telling listeners, so a listener that interrupts it at once finds it queued.
     this.scheduler.send({ type: 'ENQUEUE', id, priority });
+    this.emitter.emit('speech_created', { speechHandle: handle, source: kind, userInitiated: true });
     return handle;
   }
 
@@ -297,7 +298,11 @@ export class AgentSession {
 
   private grantFloor(id: string): void {
     const run = this.runs.get(id);
-    if (!run) return;
+    if (!run || run.handle.done()) {
+      // Never leave the floor to a speech that can no longer release it.
+      this.scheduler.send({ type: 'RELEASE', id });
+      return;
+    }
     run.authorized = true;
     this.setAgentState('THINKING');
     run.handle.actor.send({ type: 'AUTHORIZE' });
@@ -452,7 +457,12 @@ export class AgentSession {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
         st.segmentOpen = true;
-        await this.audioOutput.captureFrame(frame);
+        try {
+          await this.audioOutput.captureFrame(frame);
+        } catch (e) {
+          if (alive()) this.fail(run, e, 'audio_output');
+          return;
+        }
         if (!st.speaking && alive()) {
           st.speaking = true;
           this.setAgentState('SPEAKING');

@@ -126,3 +126,22 @@ describe('interrupt in each phase of a speech', () => {
     expect(seen).toEqual(['early:true', 'late:true']);
   });
 });
+
+describe('interrupt from a speech_created listener', () => {
+  it('ends the new speech before it plays and leaves scheduling free', async () => {
+    const { clock, session } = makeSession();
+    await session.start();
+    let once = true;
+    session.on('speech_created', ({ speechHandle }) => {
+      if (once) {
+        once = false;
+        speechHandle.interrupt();
+      }
+    });
+    const first = session.say('cancelled at birth');
+    expect(first.interrupted).toBe(true);
+    const second = session.say('this one plays');
+    await clock.runUntil(second.waitForPlayout());
+    expect(session.history.map((i) => (i.type === 'message' ? i.content : ''))).toEqual(['this one plays']);
+  });
+});
