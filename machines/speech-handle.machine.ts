@@ -4,8 +4,9 @@ import { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';
 /**
  * One agent utterance, from the queue to its end.
  *
- * queued ─AUTHORIZE→ active.generating ─GENERATION_DONE→ active.playingOut ─PLAYOUT_DONE→ done
- *                                                                          └→ active.awaitingTools ─TOOL_SETTLED (last)→ next step | done
+ * queued ─AUTHORIZE→ active.generating ─GENERATION_DONE→ active.playingOut ─PLAYOUT_DONE→ active.awaitingTools
+ *   active.awaitingTools ─(no tool pending)→ active.generating (next step) | done
+ *   active.generating | active.playingOut ─PAUSE→ active.paused ─RESUME→ back where it was
  * Every non-final state holds waiters (`waitForPlayout()` callers) and handles INTERRUPT:
  * allowed (or forced) it goes to `interrupted` and aborts them in that transition; refused it runs
  * `refuseInterrupt` so the caller learns it. No state waits on a timer.
@@ -31,6 +32,8 @@ export interface SpeechHandleContext {
   stepHadTools: boolean;
   interruptReason: 'interrupt' | 'close' | null;
   error: unknown;
+  /** The current step's LLM stream has ended (tracked across a pause). */
+  generationDone: boolean;
 }
 
 export type SpeechHandleEvent =
@@ -40,6 +43,9 @@ export type SpeechHandleEvent =
   | { type: 'GENERATION_DONE' }
   | { type: 'PLAYOUT_DONE' }
   | { type: 'FAIL'; error: unknown }
+  /** Hold the audio (a possible barge-in); RESUME plays on from where it stopped. */
+  | { type: 'PAUSE' }
+  | { type: 'RESUME' }
   | InterruptEvent;
 
 const interruptTransitions = [
@@ -69,12 +75,16 @@ export const speechHandleMachine = setup({
     recordError: assign({ error: ({ event }) => (event.type === 'FAIL' ? event.error : undefined) }),
     toolStarted: assign({ pendingTools: ({ context }) => context.pendingTools + 1, stepHadTools: true }),
     toolSettled: assign({ pendingTools: ({ context }) => Math.max(0, context.pendingTools - 1) }),
-    nextStep: assign({ step: ({ context }) => context.step + 1, pendingTools: 0, stepHadTools: false }),
+    nextStep: assign({ step: ({ context }) => context.step + 1, pendingTools: 0, stepHadTools: false, generationDone: false }),
+    markGenerationDone: assign({ generationDone: true }),
+    pauseAudio: () => {},
+    resumeAudio: () => {},
   },
   guards: {
     canInterrupt: ({ context, event }) =>
       event.type === 'INTERRUPT' && (event.force === true || context.allowInterruptions),
     toolsIdle: ({ context }) => context.pendingTools === 0,
+    generationDone: ({ context }) => context.generationDone,
     // Steps 1..maxToolSteps may call tools; a step that did gets a follow-up step with their outputs.
     toolsIdleAndContinues: ({ context }) =>
       context.pendingTools === 0 && context.stepHadTools && context.step <= context.maxToolSteps,
@@ -91,13 +101,14 @@ export const speechHandleMachine = setup({
     stepHadTools: false,
     interruptReason: null,
     error: undefined,
+    generationDone: false,
   }),
   initial: 'queued',
   states: {
     queued: {
       tags: [HOLDS_WAITERS],
       on: {
-        AUTHORIZE: 'active',
+        AUTHORIZE: { target: 'active', actions: 'startStep' },
         INTERRUPT: interruptTransitions,
         FAIL: { target: 'failed', actions: 'recordError' },
       },
@@ -112,21 +123,39 @@ export const speechHandleMachine = setup({
       states: {
         generating: {
           tags: [HOLDS_WAITERS],
-          entry: 'startStep',
           on: {
             TOOL_STARTED: { actions: 'toolStarted' },
             GENERATION_DONE: 'playingOut',
+            PAUSE: { target: 'paused', actions: 'pauseAudio' },
           },
         },
         playingOut: {
           tags: [HOLDS_WAITERS],
-          on: { PLAYOUT_DONE: 'awaitingTools' },
+          on: {
+            PLAYOUT_DONE: 'awaitingTools',
+            PAUSE: { target: 'paused', actions: ['markGenerationDone', 'pauseAudio'] },
+          },
+        },
+        // Audio held while the user may be barging in. Waiters keep waiting; INTERRUPT (via active)
+        // settles them at once; generation goes on underneath.
+        paused: {
+          tags: [HOLDS_WAITERS],
+          on: {
+            TOOL_STARTED: { actions: 'toolStarted' },
+            GENERATION_DONE: { actions: 'markGenerationDone' },
+            RESUME: [
+              { guard: 'generationDone', target: 'playingOut', actions: 'resumeAudio' },
+              { target: 'generating', actions: 'resumeAudio' },
+            ],
+            // A sink that cannot hold audio may still finish the segment.
+            PLAYOUT_DONE: { target: 'awaitingTools', actions: 'resumeAudio' },
+          },
         },
         // Entered when the step's audio has played; tools of the step may still run.
         awaitingTools: {
           tags: [HOLDS_WAITERS],
           always: [
-            { guard: 'toolsIdleAndContinues', target: 'generating', actions: 'nextStep' },
+            { guard: 'toolsIdleAndContinues', target: 'generating', actions: ['nextStep', 'startStep'] },
             { guard: 'toolsIdle', target: '#speechHandle.done' },
           ],
         },

@@ -339,6 +339,9 @@ export class AgentSession {
         this.reportError(e, 'audio_output');
       }
     },
+    // The sink holds what it has and what comes next until resume (or clearBuffer).
+    pauseAudio: () => this.audioOutput.pause?.(),
+    resumeAudio: () => this.audioOutput.resume?.(),
     finishSpeech: (handle, outcome) => {
       const run = this.runs.get(handle.id);
       if (run) void this.finish(run, outcome);

@@ -23,6 +23,12 @@ export interface AudioOutput {
   flush(): void;
   /** Stop now and drop what is buffered; the current segment ends, interrupted. */
   clearBuffer(): void;
+  /**
+   * Optional: hold playback (a possible barge-in), including frames captured meanwhile; `resume()`
+   * plays on from the same position. `clearBuffer()` also ends a pause.
+   */
+  pause?(): void;
+  resume?(): void;
   /** Resolves when the current segment has ended (played out, or cleared). With no open segment, resolves at once with position 0. */
   waitForPlayout(): Promise<PlayoutResult>;
 }

@@ -9,6 +9,8 @@ export interface SpeechHandleHooks {
   startStep(handle: SpeechHandle, step: number): void;
   interruptTools(handle: SpeechHandle, reason: 'interrupt' | 'close' | 'speechFailed'): void;
   stopAudio(handle: SpeechHandle): void;
+  pauseAudio(handle: SpeechHandle): void;
+  resumeAudio(handle: SpeechHandle): void;
   finishSpeech(handle: SpeechHandle, outcome: SpeechOutcome): void;
   callbackError(error: unknown): void;
 }
@@ -68,6 +70,8 @@ export class SpeechHandle {
         },
         failWaiters: ({ context }) => this.settle(this.playoutWaiters, () => new SpeechFailedError(this.id, context.error)),
         stopAudio: () => hooks.stopAudio(this),
+        pauseAudio: () => hooks.pauseAudio(this),
+        resumeAudio: () => hooks.resumeAudio(this),
         finishSpeech: (_, { outcome }) => {
           this.interruptWaiters = [];
           hooks.finishSpeech(this, outcome);
@@ -117,6 +121,30 @@ export class SpeechHandle {
     this.actor.send({ type: 'INTERRUPT', force: o.force === true });
     if (this.refused) throw new InterruptionRefusedError(this.id);
     return this;
+  }
+
+  /** True while the speech's audio is held (a possible barge-in). */
+  get paused(): boolean {
+    return this.actor.getSnapshot().matches({ active: 'paused' });
+  }
+
+  /**
+   * Holds the speech's audio where it is (used by barge-in handling). Waiters keep waiting.
+   * Returns false when there is nothing to pause (queued, between steps, or finished).
+   * @example if (handle.pause()) { ... handle.resume(); }
+   */
+  pause(): boolean {
+    const before = this.actor.getSnapshot();
+    if (!before.can({ type: 'PAUSE' })) return false;
+    this.actor.send({ type: 'PAUSE' });
+    return true;
+  }
+
+  /** Plays on from where `pause()` held the audio. Returns false when the speech was not paused. */
+  resume(): boolean {
+    if (!this.paused) return false;
+    this.actor.send({ type: 'RESUME' });
+    return true;
   }
 
   /**

@@ -12,9 +12,22 @@ export interface VirtualSegment {
   endedAt: number;
 }
 
+interface Segment {
+  capturedMs: number;
+  playedMs: number;
+  lastUpdate: number;
+  startedAt: number;
+  flushed: boolean;
+  endTimer: unknown;
+  waiters: ((r: PlayoutResult) => void)[];
+  /** Pending captures, each released once playback reaches `releaseAtMs`. */
+  captures: { resolve: () => void; releaseAtMs: number; timer: unknown }[];
+}
+
 /**
  * An audio device driven by a {@link Clock}: plays captured audio in real time of that clock,
- * applies backpressure past `bufferMs`, reports positions exactly. Pair it with `VirtualClock` in tests.
+ * applies backpressure past `bufferMs`, can pause and resume, reports positions exactly.
+ * Pair it with `VirtualClock` in tests.
  * @example
  * const out = new VirtualAudioOutput(clock);
  * await out.captureFrame(frame); out.flush();
@@ -23,18 +36,10 @@ export interface VirtualSegment {
 export class VirtualAudioOutput implements AudioOutput {
   /** Every finished segment, in order. */
   readonly segments: VirtualSegment[] = [];
-  /** When true, `waitForPlayout` of a flushed segment never reports: a broken sink, for fault tests. */
+  /** When true, a flushed segment never reports its end: a broken sink, for fault tests. */
   stalled = false;
-  private seg: {
-    capturedMs: number;
-    playedMs: number;
-    lastUpdate: number;
-    startedAt: number;
-    flushed: boolean;
-    endTimer: unknown;
-    waiters: ((r: PlayoutResult) => void)[];
-    captures: { resolve: () => void; timer: unknown }[];
-  } | null = null;
+  private paused = false;
+  private seg: Segment | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -52,6 +57,10 @@ export class VirtualAudioOutput implements AudioOutput {
     return this.seg !== null;
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   captureFrame(frame: AudioFrame): Promise<void> {
     this.update();
     if (!this.seg) {
@@ -60,15 +69,11 @@ export class VirtualAudioOutput implements AudioOutput {
     }
     const seg = this.seg;
     seg.capturedMs += frameDuration(frame) * 1000;
-    const ahead = seg.capturedMs - seg.playedMs - (this.o.bufferMs ?? 200);
-    if (ahead <= 0) return Promise.resolve();
+    const releaseAtMs = seg.capturedMs - (this.o.bufferMs ?? 200);
+    if (releaseAtMs <= seg.playedMs) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const entry = { resolve, timer: null as unknown };
-      entry.timer = this.clock.setTimeout(() => {
-        seg.captures = seg.captures.filter((c) => c !== entry);
-        resolve();
-      }, ahead);
-      seg.captures.push(entry);
+      seg.captures.push({ resolve, releaseAtMs, timer: null });
+      this.schedule();
     });
   }
 
@@ -77,18 +82,27 @@ export class VirtualAudioOutput implements AudioOutput {
     if (!seg || seg.flushed) return;
     this.update();
     seg.flushed = true;
-    if (this.stalled) return;
-    seg.endTimer = this.clock.setTimeout(() => {
-      this.update();
-      this.end({ playbackPosition: seg.capturedMs / 1000, interrupted: false });
-    }, seg.capturedMs - seg.playedMs);
+    this.schedule();
   }
 
   clearBuffer(): void {
+    this.paused = false;
     const seg = this.seg;
     if (!seg) return;
     this.update();
     this.end({ playbackPosition: seg.playedMs / 1000, interrupted: true });
+  }
+
+  pause(): void {
+    this.update();
+    this.paused = true;
+    this.schedule();
+  }
+
+  resume(): void {
+    this.update();
+    this.paused = false;
+    this.schedule();
   }
 
   waitForPlayout(): Promise<PlayoutResult> {
@@ -100,19 +114,39 @@ export class VirtualAudioOutput implements AudioOutput {
   /** For fault tests: a stalled sink recovers and reports the flushed segment's end now. */
   recover(): void {
     this.stalled = false;
-    const seg = this.seg;
-    if (seg?.flushed && !seg.endTimer) {
-      this.update();
-      this.end({ playbackPosition: seg.playedMs / 1000, interrupted: false });
-    }
+    this.update();
+    this.schedule();
   }
 
   private update(): void {
     const seg = this.seg;
     if (!seg) return;
     const now = this.clock.now();
-    seg.playedMs = Math.min(seg.capturedMs, seg.playedMs + (now - seg.lastUpdate));
+    if (!this.paused) seg.playedMs = Math.min(seg.capturedMs, seg.playedMs + (now - seg.lastUpdate));
     seg.lastUpdate = now;
+  }
+
+  /** (Re)arms the timers for what playback will reach next; none while paused. */
+  private schedule(): void {
+    const seg = this.seg;
+    if (!seg) return;
+    if (seg.endTimer) this.clock.clearTimeout(seg.endTimer);
+    seg.endTimer = null;
+    for (const c of seg.captures) if (c.timer) this.clock.clearTimeout(c.timer), (c.timer = null);
+    if (this.paused) return;
+    for (const c of seg.captures) {
+      c.timer = this.clock.setTimeout(() => {
+        this.update();
+        seg.captures = seg.captures.filter((x) => x !== c);
+        c.resolve();
+      }, Math.max(0, c.releaseAtMs - seg.playedMs));
+    }
+    if (seg.flushed && !this.stalled) {
+      seg.endTimer = this.clock.setTimeout(() => {
+        this.update();
+        this.end({ playbackPosition: seg.capturedMs / 1000, interrupted: false });
+      }, seg.capturedMs - seg.playedMs);
+    }
   }
 
   private end(r: PlayoutResult): void {
@@ -121,7 +155,7 @@ export class VirtualAudioOutput implements AudioOutput {
     this.seg = null;
     if (seg.endTimer) this.clock.clearTimeout(seg.endTimer);
     for (const c of seg.captures) {
-      this.clock.clearTimeout(c.timer);
+      if (c.timer) this.clock.clearTimeout(c.timer);
       c.resolve();
     }
     this.segments.push({
