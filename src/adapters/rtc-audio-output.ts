@@ -1,0 +1,194 @@
+import { AudioFrame as RtcAudioFrame, AudioSource, dispose } from '@livekit/rtc-node';
+import { createAudioFrame, type AudioFrame } from '../audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../audio-output.js';
+import { InvalidArgumentError, SpeechchartsError } from '../errors.js';
+
+/** `captureFrame` on an RtcAudioOutput after `close()`. */
+export class AudioOutputClosedError extends SpeechchartsError {}
+
+export interface RtcAudioOutputOptions {
+  /** Default 24000. Frames must have this rate. */
+  sampleRate?: number;
+  /** Default 1. Frames must have this many channels. */
+  channels?: number;
+  /**
+   * Audio the native source buffers ahead of playback, in ms. It bounds how far captureFrame runs
+   * ahead of real time, and so how much `clearBuffer()` drops. Default 200.
+   */
+  queueSizeMs?: number;
+  /** Tap on every captured frame, with its start offset in seconds within the current segment. */
+  onFrame?: (frame: AudioFrame, atSeconds: number) => void;
+}
+
+interface Segment {
+  /** Seconds handed to the source in this segment. */
+  captured: number;
+  flushed: boolean;
+  ended: boolean;
+  result: Promise<PlayoutResult>;
+  resolve: (r: PlayoutResult) => void;
+  /** Resolves when clearBuffer() ends the segment, releasing captureFrame calls still in flight. */
+  cleared: Promise<'cleared'>;
+  clear: () => void;
+}
+
+/**
+ * An {@link AudioOutput} over rtc-node's `AudioSource`, which paces capture in real time (its
+ * `captureFrame` waits while the queue is full). Publish `source` on a room to be heard.
+ *
+ * A new segment starts only after the previous one has played out, so the source's queue only
+ * ever holds one segment and its playout and queue length describe that segment alone.
+ *
+ * rtc-node keeps the process alive once a source exists: call `close()` and then `disposeRtc()`.
+ *
+ * @example
+ * const out = new RtcAudioOutput({ sampleRate: 24000 });
+ * for (const f of frames) await out.captureFrame(f);
+ * out.flush();
+ * const { playbackPosition } = await out.waitForPlayout();
+ * await out.close(); await disposeRtc();
+ */
+export class RtcAudioOutput implements AudioOutput {
+  readonly source: AudioSource;
+  readonly sampleRate: number;
+  readonly channels: number;
+  onFrame: ((frame: AudioFrame, atSeconds: number) => void) | undefined;
+  #segment: Segment | undefined;
+  /** Bumped by clearBuffer(), so frames that were waiting to start a segment are dropped. */
+  #epoch = 0;
+  #closed = false;
+
+  constructor(o: RtcAudioOutputOptions = {}) {
+    this.sampleRate = o.sampleRate ?? 24000;
+    this.channels = o.channels ?? 1;
+    const queueSizeMs = o.queueSizeMs ?? 200;
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) throw new InvalidArgumentError(`RtcAudioOutput: sampleRate must be a positive integer, got ${this.sampleRate}`);
+    if (!Number.isInteger(this.channels) || this.channels <= 0) throw new InvalidArgumentError(`RtcAudioOutput: channels must be a positive integer, got ${this.channels}`);
+    if (!(queueSizeMs > 0)) throw new InvalidArgumentError(`RtcAudioOutput: queueSizeMs must be positive, got ${queueSizeMs}`);
+    this.onFrame = o.onFrame;
+    this.source = new AudioSource(this.sampleRate, this.channels, queueSizeMs);
+  }
+
+  /**
+   * Queues a frame, waiting while the source's queue is full. Resolves at once when
+   * `clearBuffer()` is called meanwhile (the frame is then dropped).
+   * @example await out.captureFrame(frame);
+   */
+  async captureFrame(frame: AudioFrame): Promise<void> {
+    if (this.#closed) throw new AudioOutputClosedError('RtcAudioOutput is closed');
+    if (frame.sampleRate !== this.sampleRate || frame.channels !== this.channels) {
+      throw new InvalidArgumentError(`RtcAudioOutput: frame is ${frame.channels} ch at ${frame.sampleRate} Hz; this output takes ${this.channels} ch at ${this.sampleRate} Hz`);
+    }
+    const epoch = this.#epoch;
+    let seg = this.#segment;
+    while (seg?.flushed) {
+      await seg.result;
+      if (this.#epoch !== epoch || this.#closed) return;
+      seg = this.#segment;
+    }
+    if (!seg) seg = this.#segment = openSegment();
+    // Long frames go in pieces: the native source keeps pushing a frame it has started even after
+    // clearQueue(), so a cleared 2 s frame would go on playing. A piece is at most 20 ms.
+    const step = Math.max(1, Math.round(this.sampleRate * 0.02));
+    for (let off = 0; off < frame.samplesPerChannel; off += step) {
+      if (seg.ended) return;
+      const n = Math.min(step, frame.samplesPerChannel - off);
+      const piece = n === frame.samplesPerChannel ? frame : createAudioFrame(frame.data.subarray(off * this.channels, (off + n) * this.channels), this.sampleRate, this.channels);
+      const at = seg.captured;
+      seg.captured += n / this.sampleRate;
+      this.onFrame?.(piece, at);
+      const settled = this.source.captureFrame(toRtcFrame(piece)).then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      const r = await Promise.race([settled, seg.cleared]);
+      if (r === 'cleared') return;
+      // After a clear, a failed capture of a dropped frame does not matter.
+      if (!r.ok && !seg.ended) throw r.error;
+    }
+  }
+
+  /**
+   * Ends the current segment; `waitForPlayout()` resolves once its audio has played.
+   * @example out.flush();
+   */
+  flush(): void {
+    const seg = this.#segment;
+    if (!seg || seg.flushed || seg.ended) return;
+    seg.flushed = true;
+    this.source.waitForPlayout().then(
+      () => this.#end(seg, { playbackPosition: seg.captured, interrupted: false }),
+      () => this.#end(seg, { playbackPosition: seg.captured, interrupted: false }),
+    );
+  }
+
+  /**
+   * Stops playback now: drops the queue and ends the segment, interrupted, at what was played.
+   * @example out.clearBuffer(); // waiters get { interrupted: true, playbackPosition }
+   */
+  clearBuffer(): void {
+    this.#epoch++;
+    const seg = this.#segment;
+    // queuedDuration is in ms: audio handed to the source but not yet played.
+    const queued = this.#closed ? 0 : this.source.queuedDuration / 1000;
+    if (!this.#closed) this.source.clearQueue();
+    if (seg) this.#end(seg, { playbackPosition: Math.min(seg.captured, Math.max(0, seg.captured - queued)), interrupted: true });
+  }
+
+  /**
+   * Resolves when the current segment has played out or been cleared; `{0, false}` at once without one.
+   * @example const { playbackPosition, interrupted } = await out.waitForPlayout();
+   */
+  waitForPlayout(): Promise<PlayoutResult> {
+    return this.#segment?.result ?? Promise.resolve({ playbackPosition: 0, interrupted: false });
+  }
+
+  /**
+   * Stops playback (an open segment ends interrupted) and closes the source. The process still
+   * needs rtc-node's `dispose()` (see {@link disposeRtc}) to exit.
+   * @example await out.close(); await disposeRtc();
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.clearBuffer();
+    this.#closed = true;
+    await this.source.close();
+  }
+
+  #end(seg: Segment, result: PlayoutResult): void {
+    if (seg.ended) return;
+    seg.ended = true;
+    if (this.#segment === seg) this.#segment = undefined;
+    seg.clear();
+    seg.resolve(result);
+  }
+}
+
+/**
+ * rtc-node reads a frame from the start of `data.buffer`, ignoring the view's offset and length,
+ * so anything but a compact array is copied first.
+ */
+function toRtcFrame(frame: AudioFrame): RtcAudioFrame {
+  const compact = frame.data.byteOffset === 0 && frame.data.byteLength === frame.data.buffer.byteLength;
+  if (compact && frame instanceof RtcAudioFrame) return frame;
+  return new RtcAudioFrame(compact ? frame.data : frame.data.slice(), frame.sampleRate, frame.channels, frame.samplesPerChannel);
+}
+
+function openSegment(): Segment {
+  let resolve!: (r: PlayoutResult) => void;
+  let clear!: () => void;
+  const result = new Promise<PlayoutResult>((r) => (resolve = r));
+  const cleared = new Promise<'cleared'>((r) => (clear = () => r('cleared')));
+  return { captured: 0, flushed: false, ended: false, result, resolve, cleared, clear };
+}
+
+let disposing: Promise<void> | undefined;
+
+/**
+ * Releases rtc-node's native runtime (once; later calls share the first). Without it a process
+ * that used an AudioSource, a resampler or a Room does not exit.
+ * @example afterAll(() => disposeRtc());
+ */
+export function disposeRtc(): Promise<void> {
+  return (disposing ??= dispose());
+}
