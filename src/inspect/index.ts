@@ -1,0 +1,34 @@
+/**
+ * speechcharts/inspect: see every actor of a session move, offline.
+ * A trace recorder (JSON lines), an inspector server on localhost with a self-contained page,
+ * machine diagrams rendered from the definitions, and an optional bridge to Stately's inspector.
+ */
+export {
+  createTraceRecorder,
+  sanitizeForTrace,
+  parseTrace,
+  readTraceFile,
+  TRACE_VERSION,
+  type TraceRecord,
+  type TraceEvent,
+  type TraceRecorder,
+  type TraceRecorderOptions,
+  type SanitizeOptions,
+  type InspectionObserver,
+} from './trace-recorder.js';
+export { createInspectorServer, type InspectorServer, type InspectorServerOptions } from './inspector-server.js';
+export {
+  describeMachine,
+  machineGraphToDot,
+  renderMachineSvg,
+  isMachineGraph,
+  isStateMachine,
+  BAD_OUTCOME,
+  type MachineGraph,
+  type MachineGraphNode,
+  type MachineGraphTransition,
+  type DiagramOptions,
+} from './machine-diagram.js';
+export { combineInspectors } from './combine-inspectors.js';
+export { createStatelyBridge, type StatelyBridge, type StatelyBridgeOptions } from './stately-bridge.js';
+export { runSeedDemo, SEED_FIRST_INPUT, SEED_SECOND_INPUT, type SeedDemoOptions, type SeedDemoResult } from './seed-demo.js';
