@@ -97,6 +97,8 @@ export class AgentSession {
   private readonly agentStateActor: Actor<typeof agentStateMachine>;
   private lastAgentState: AgentState = 'initializing';
   private learnedCharsPerSecond: number | undefined;
+  /** The speech whose pause holds the audio output, if any. */
+  private audioHeldBy: string | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
   private nextSpeech = 0;
@@ -330,7 +332,15 @@ export class AgentSession {
       if (!run) return;
       run.abort.abort();
       const st = run.step;
-      if (!st || !st.segmentOpen || st.playoutDone) return;
+      if (!st || !st.segmentOpen || st.playoutDone) {
+        // A speech paused before its first frame must not leave the sink holding the next one.
+        if (this.audioHeldBy === handle.id) {
+          this.audioHeldBy = null;
+          this.audioOutput.resume?.();
+        }
+        return;
+      }
+      this.audioHeldBy = null; // clearBuffer() ends a pause too
       // Ask for the segment's report before clearing, so the cut position is what comes back.
       if (!st.playout) st.playout = this.audioOutput.waitForPlayout();
       try {
@@ -340,8 +350,14 @@ export class AgentSession {
       }
     },
     // The sink holds what it has and what comes next until resume (or clearBuffer).
-    pauseAudio: () => this.audioOutput.pause?.(),
-    resumeAudio: () => this.audioOutput.resume?.(),
+    pauseAudio: (handle) => {
+      this.audioHeldBy = handle.id;
+      this.audioOutput.pause?.();
+    },
+    resumeAudio: () => {
+      this.audioHeldBy = null;
+      this.audioOutput.resume?.();
+    },
     finishSpeech: (handle, outcome) => {
       const run = this.runs.get(handle.id);
       if (run) void this.finish(run, outcome);

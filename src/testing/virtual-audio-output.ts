@@ -86,10 +86,11 @@ export class VirtualAudioOutput implements AudioOutput {
   }
 
   clearBuffer(): void {
+    // Account for the time up to now under the current pause state before ending the pause.
+    this.update();
     this.paused = false;
     const seg = this.seg;
     if (!seg) return;
-    this.update();
     this.end({ playbackPosition: seg.playedMs / 1000, interrupted: true });
   }
 
