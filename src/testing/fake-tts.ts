@@ -56,10 +56,19 @@ export class FakeTTS implements TTS {
   }
 }
 
-function tone(samples: number, sampleRate: number, seed: number): AudioFrame {
-  const data = new Int16Array(samples);
-  for (let i = 0; i < samples; i++) data[i] = Math.round(2000 * Math.sin((2 * Math.PI * 220 * (seed * samples + i)) / sampleRate));
-  return { data, sampleRate, channels: 1, samplesPerChannel: samples };
+// Frames are never mutated downstream, so one tone per frame size serves every speech (cheap fakes keep benches about the engine).
+const tones = new Map<string, AudioFrame>();
+
+function tone(samples: number, sampleRate: number, _seed: number): AudioFrame {
+  const key = `${samples}@${sampleRate}`;
+  let frame = tones.get(key);
+  if (!frame) {
+    const data = new Int16Array(samples);
+    for (let i = 0; i < samples; i++) data[i] = Math.round(2000 * Math.sin((2 * Math.PI * 220 * i) / sampleRate));
+    frame = { data, sampleRate, channels: 1, samplesPerChannel: samples };
+    tones.set(key, frame);
+  }
+  return frame;
 }
 
 function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
