@@ -7,3 +7,14 @@ export { toolRunMachine, type ToolRunContext, type ToolRunEvent, type ToolRunInp
 export { schedulerMachine, SPEECH_PRIORITY, type QueuedSpeech, type SchedulerContext, type SchedulerEvent } from './scheduler.machine.js';
 export { agentStateMachine, type AgentState, type AgentStateEvent } from './agent-state.machine.js';
 export { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';
+export {
+  bargeInMachine,
+  countWords,
+  resolveBargeInOptions,
+  BARGE_IN_TAGS,
+  DEFAULT_BARGE_IN_OPTIONS,
+  type BargeInContext,
+  type BargeInEvent,
+  type BargeInInput,
+  type BargeInOptions,
+} from './barge-in.machine.js';

@@ -12,6 +12,7 @@ import { startScenario, type LiveInput, type ScenarioResult } from './scenario/r
 import { ScenarioError, parseScenario, type Scenario } from './scenario/scenario-schema.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 import type { TTS } from './tts.js';
+import type { PreparedUserAudio } from './voice/scenario-voice.js';
 
 // rtc-node logs at debug level unless NODE_ENV is production; its JSON lines would drown the live view.
 // Set before any module that loads rtc-node is imported (they are all imported dynamically below).
@@ -43,9 +44,12 @@ figures measured after each interrupt:
   interrupt → next reply audible  the first frame of the next speech goes to the output
 
 Writes into --out:
-  heard.wav       what the listener heard (cut where playback stopped)
+  heard.wav       what the listener heard (cut where playback stopped, silent while held)
   trace.jsonl     the XState inspection events of every actor (speechcharts inspect <file>)
   timeline.svg    one lane per actor, state spans coloured, the interrupt marked, the figures drawn
+  With "userAudio" also:
+  user.wav        the user's microphone track (what the VAD heard)
+  conversation.wav  heard.wav and user.wav mixed, in time
 
 Options:
   --out DIR              where to write the files (default: out)
@@ -79,10 +83,24 @@ Scenario format (JSON; errors name the bad field, e.g. "inputs[2].atMs must be a
     "inputs": [ { "atMs": 0, "userInput": "..." },
                 { "atMs": 1350, "interrupt": true, "force": true, "userInput": "..." },
                 { "atMs": 2000, "say": "...", "priority": "high", "allowInterruptions": false } ],
+    "userAudio": [ { "atMs": 2500, "noise": { "durationMs": 800, "kind": "cough" } },
+                   { "atMs": 700, "text": "Actually, never mind", "voice": "en-us+f3",
+                     "transcript": { "interim": [ { "afterMs": 800, "text": "Actually" } ],
+                                     "final": "Actually, never mind", "finalAfterEndMs": 300 } } ],
+    "voice": { "userVoice": "en-us+f3",
+               "bargeIn": { "minInterruptionDuration": 500, "minInterruptionWords": 0,
+                            "falseInterruptionTimeout": 2000, "resumeFalseInterruption": true,
+                            "discardAudioIfUninterruptible": true },
+               "vad": { "activationThreshold": 0.5, "minSilenceDuration": 550 } },
     "maxDurationMs": 30000
   }
   An input with "interrupt" calls session.interrupt({ force }) first, then (without awaiting it)
   generateReply({ userInput }) or say(text), as LiveKit's API-injected input does.
+  "userAudio" is the user's voice: words synthesized with espeak-ng (a voice other than the
+  agent's) or a noise, mixed into the microphone track at atMs, resampled to 16 kHz and heard by the
+  real Silero VAD (offline); the barge-in policy pauses, resumes or interrupts the agent; the STT is
+  scripted ("transcript": interims after the speech starts, the final after it ends, which becomes
+  generateReply({ userInput })). A noise has no transcript: a false interruption.
 
 Exit status: 0 when the scenario completed; 1 on an error (e.g. the room is unreachable);
 2 for a bad scenario or bad options; 3 when the run was still busy at maxDurationMs (a hang).
@@ -353,6 +371,16 @@ async function runCommand(args: string[]): Promise<number> {
   // Notices (the voice fallback) print even with --quiet: the user must know what they hear.
   const notice = (what: string) => (flags.quiet ? print(`speechcharts: ${what}`) : view.line({ t: 0, who: 'speechcharts', what, tone: 'warn' }));
 
+  // The user's voice is synthesized before the run starts, so it plays in time.
+  let prepared: PreparedUserAudio | undefined;
+  if (scenario.userAudio.length) {
+    const { prepareUserAudio } = await import('./voice/scenario-voice.js');
+    try {
+      prepared = await prepareUserAudio(scenario.userAudio, scenario.voice?.userVoice !== undefined ? { userVoice: scenario.voice.userVoice } : {});
+    } catch (e) {
+      throw new CliError(`speechcharts run: cannot synthesize the scenario's user audio (is espeak-ng installed?): ${describe(e)}`, 1);
+    }
+  }
   const parts = flags.virtual ? await virtualParts(notice) : await realParts(notice);
   let room: { disconnect(): Promise<void> } | undefined;
   // Room input that arrives before the run has started waits here.
@@ -407,6 +435,7 @@ async function runCommand(args: string[]): Promise<number> {
       audioOutput: parts.audioOutput,
       clock: parts.clock,
       live,
+      ...(prepared ? { userAudio: prepared } : {}),
       ...(flags.room ? { fallbackReply: (text: string) => `You said: ${text}` } : {}),
       ...(flags.quiet
         ? {}
@@ -424,19 +453,22 @@ async function runCommand(args: string[]): Promise<number> {
     if (live) print('speechcharts: serving room input after the scenario; Ctrl-C to leave');
     let result: ScenarioResult;
     try {
+      // Virtual time must not run ahead of the VAD, which runs on real threads.
+      if (flags.virtual) await run.voiceReady;
       result = await parts.drive(run.result);
     } finally {
       process.off('SIGINT', onSigint);
       view.end();
     }
 
-    const files = await writeOutputs(result, parts, flags.out);
+    const files = await writeOutputs(result, parts, flags.out, prepared);
     if (room) await room.disconnect().catch(() => {});
     room = undefined;
     await parts.release();
     // performance.now() counts from process start: module loading and espeak-ng included.
     const wall = performance.now();
     for (const l of formatSummary(result, { files, parts: `${parts.description}; wall time ${(wall / 1000).toFixed(2)} s` })) print(l);
+    if (prepared) for (const l of await voiceSummary(result, flags.out)) print(l);
 
     if (flags.inspect) await delegate('./cli/inspect.js', 'runInspect', [join(flags.out, 'trace.jsonl')]);
     if (result.status === 'timedOut') return 3;
@@ -445,10 +477,37 @@ async function runCommand(args: string[]): Promise<number> {
   } finally {
     if (room) await room.disconnect().catch(() => {});
     await parts.release();
+    // The user audio went through rtc-node's resampler, which keeps the process alive until released.
+    if (prepared) await (await import('./adapters/rtc-audio-output.js')).disposeRtc();
   }
 }
 
-async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string): Promise<SummaryFile[]> {
+/** What the barge-in policy did, and what the recording shows of it (silences inside heard.wav). */
+async function voiceSummary(result: ScenarioResult, outDir: string): Promise<string[]> {
+  const { decodeWav } = await import('./wav.js');
+  const { silentGaps } = await import('./voice/audio-analysis.js');
+  const out = ['  user voice:'];
+  for (const e of result.userSpeech) out.push(`    VAD ${e.type === 'speechStart' ? 'speech start' : 'speech end  '} at +${e.atMs.toFixed(0)} ms (reported at +${e.detectedAtMs.toFixed(0)} ms)`);
+  for (const a of result.bargeIn) {
+    const at = `+${a.atMs.toFixed(0)} ms`;
+    if (a.type === 'paused') out.push(`    ${at} barge-in: ${a.speechId} held`);
+    else if (a.type === 'resumed') out.push(`    ${at} barge-in: ${a.speechId} resumed (${a.reason === 'falseInterruption' ? 'no words came: a false interruption' : 'closing'})`);
+    else if (a.type === 'interrupted') out.push(`    ${at} barge-in: the user's words interrupt ${a.speechId ?? 'nothing'}`);
+    else if (a.type === 'userTurnCommitted') out.push(`    ${at} end of the user's turn: generateReply({ userInput: “${a.text}” }) → ${a.speechId}`);
+    else out.push(`    ${at} user turn dropped (${a.reason}): “${a.text}”`);
+  }
+  try {
+    const wav = decodeWav(await readFile(join(outDir, 'heard.wav')));
+    const gaps = silentGaps(wav.samples, wav.sampleRate, { channels: wav.channels, minMs: 400 });
+    const total = wav.samples.length / wav.channels / wav.sampleRate;
+    out.push(`    heard.wav: ${total.toFixed(2)} s; silences ≥ 0.4 s: ${gaps.length ? gaps.map((g) => `${g.startSec.toFixed(2)}–${g.endSec.toFixed(2)} s (${g.durationSec.toFixed(2)} s)`).join(', ') : 'none'}`);
+  } catch {
+    /* no recording to look at */
+  }
+  return out;
+}
+
+async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string, userAudio?: PreparedUserAudio): Promise<SummaryFile[]> {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const wavPath = join(outDir, 'heard.wav');
   const tracePath = join(outDir, 'trace.jsonl');
@@ -456,11 +515,33 @@ async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string
   const seconds = await parts.writeWav(wavPath);
   await writeFile(tracePath, result.trace.map((r) => JSON.stringify(r)).join('\n') + '\n');
   await writeFile(svgPath, renderTimelineSvg(result.timeline));
-  return [
+  const files: SummaryFile[] = [
     { path: rel(wavPath), what: `${seconds.toFixed(2)} s: what the listener heard` },
     { path: rel(tracePath), what: `${result.trace.length} inspection records (speechcharts inspect ${rel(tracePath)})` },
     { path: rel(svgPath), what: `one lane per actor, state spans coloured${result.timeline.marks.some((m) => m.kind === 'interrupt') ? ', the interrupt marked' : ''}` },
   ];
+  if (userAudio) {
+    const { encodeWav, decodeWav } = await import('./wav.js');
+    const { mixTrack, resampleLinear } = await import('./voice/user-audio-synth.js');
+    const userPath = join(outDir, 'user.wav');
+    const mixPath = join(outDir, 'conversation.wav');
+    await writeFile(userPath, encodeWav(userAudio.samples, userAudio.sampleRate, 1));
+    // heard.wav starts with the first segment: place it there, beside the user's track.
+    const heard = decodeWav(await readFile(wavPath));
+    const mono = heard.channels === 1 ? heard.samples : heard.samples.filter((_, i) => i % heard.channels === 0);
+    const rate = heard.sampleRate;
+    const mix = mixTrack(
+      [
+        { atMs: result.segments[0]?.startMs ?? 0, samples: mono },
+        { atMs: 0, samples: resampleLinear(userAudio.samples, userAudio.sampleRate, rate) },
+      ],
+      rate,
+    );
+    await writeFile(mixPath, encodeWav(mix, rate, 1));
+    files.push({ path: rel(userPath), what: `${(userAudio.samples.length / userAudio.sampleRate).toFixed(2)} s: the user's microphone (${userAudio.clips.map((c) => c.label).join(', ')})` });
+    files.push({ path: rel(mixPath), what: `${(mix.length / rate).toFixed(2)} s: agent and user together, in time` });
+  }
+  return files;
 }
 
 // Run only as the program (also through the npm bin symlink), not when imported: tests import `main`.

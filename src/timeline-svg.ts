@@ -16,13 +16,15 @@ export type SpanKind =
   | 'aborted'
   | 'failed'
   | 'closed'
+  /** The user is speaking (the VAD hears speech). */
+  | 'voice'
   | 'other';
 
 /** One row of the timeline: an actor. */
 export interface TimelineLane {
   id: string;
   label: string;
-  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio';
+  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio' | 'bargeIn' | 'user';
 }
 
 /** An actor in one state from `startMs` to `endMs` (ms from the start of the run). */
@@ -82,6 +84,7 @@ export const SPAN_COLOURS: Record<SpanKind, string> = {
   aborted: '#dc2626',
   failed: '#7f1d1d',
   closed: '#9ca3af',
+  voice: '#f9a8d4',
   other: '#e5e7eb',
 };
 
@@ -97,7 +100,10 @@ export function stateKind(lane: TimelineLane['kind'], state: string): SpanKind {
     return ({ active: 'idle', paused: 'paused', draining: 'busy', drained: 'idle', closed: 'closed' } as const)[leaf as 'active'] ?? 'other';
   }
   if (lane === 'tool') return ({ running: 'running', awaitingPlayout: 'awaitingPlayout', succeeded: 'done', failed: 'failed', aborted: 'aborted' } as const)[leaf as 'running'] ?? 'other';
-  if (lane === 'audio') return leaf === 'silent' ? 'idle' : leaf === 'playing' ? 'playing' : 'other';
+  if (lane === 'audio') return leaf === 'silent' ? 'idle' : leaf === 'playing' ? 'playing' : state.endsWith(' held') ? 'paused' : 'other';
+  // The barge-in policy: the user speaking (measuring, long), the agent held (paused), or neither.
+  if (lane === 'bargeIn') return state.startsWith('holding') ? 'paused' : state.startsWith('userSpeaking') ? 'voice' : leaf === 'closed' ? 'closed' : 'idle';
+  if (lane === 'user') return leaf === 'speaking' ? 'voice' : 'idle';
   return (
     ({
       queued: 'queued',
@@ -122,6 +128,11 @@ const LEGEND: [SpanKind, string][] = [
   ['done', 'done'],
   ['interrupted', 'interrupted / aborted'],
   ['failed', 'failed'],
+];
+/** Added to the legend when a run has the user's voice in it. */
+const VOICE_LEGEND: [SpanKind, string][] = [
+  ['voice', 'user speaking (VAD)'],
+  ['paused', 'agent held (barge-in)'],
 ];
 
 /**
@@ -152,7 +163,18 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   const zoomTop = y + 46;
   if (zoom) y = zoomTop + laneBlock + 30 + input.figures.filter((f) => f.fromMs + f.ms <= zoom.to).length * 22;
   const legendTop = y + 14;
-  const height = legendTop + 30;
+  // Legend entries flow into rows that fit the width.
+  const voiced = input.lanes.some((l) => l.kind === 'bargeIn' || l.kind === 'user');
+  const legend: { kind: SpanKind; label: string; x: number; row: number }[] = [];
+  let lx = 16;
+  let row = 0;
+  for (const [kind, label] of voiced ? [...LEGEND, ...VOICE_LEGEND] : LEGEND) {
+    const w = 24 + label.length * 6.2;
+    if (lx > 16 && lx + w > width - 16) (lx = 16), row++;
+    legend.push({ kind, label, x: lx, row });
+    lx += w;
+  }
+  const height = legendTop + 30 + row * 18;
 
   p(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-sans-serif, system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`);
   p(`<title>${esc(input.title)}</title>`);
@@ -174,11 +196,10 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   }
 
   // Legend.
-  let lx = 16;
-  for (const [kind, label] of LEGEND) {
-    p(`<rect x="${lx}" y="${legendTop}" width="12" height="12" rx="2" fill="${SPAN_COLOURS[kind]}"/>`);
-    p(`<text x="${lx + 16}" y="${legendTop + 10}" fill="#374151" font-size="11">${esc(label)}</text>`);
-    lx += 24 + label.length * 6.2;
+  for (const { kind, label, x: ex, row: r } of legend) {
+    const ey = legendTop + r * 18;
+    p(`<rect x="${ex}" y="${ey}" width="12" height="12" rx="2" fill="${SPAN_COLOURS[kind]}"/>`);
+    p(`<text x="${ex + 16}" y="${ey + 10}" fill="#374151" font-size="11">${esc(label)}</text>`);
   }
   p(`</svg>`);
   return out.join('\n') + '\n';

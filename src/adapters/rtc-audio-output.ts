@@ -20,6 +20,13 @@ export interface RtcAudioOutputOptions {
   onFrame?: (frame: AudioFrame, atSeconds: number) => void;
 }
 
+/** A pause in progress (`resuming` once resume() re-feeds what the pause took back). */
+interface Hold {
+  released: Promise<void>;
+  release: () => void;
+  resuming: boolean;
+}
+
 interface Segment {
   /** Seconds handed to the source in this segment. */
   captured: number;
@@ -30,6 +37,10 @@ interface Segment {
   /** Resolves when clearBuffer() ends the segment, releasing captureFrame calls still in flight. */
   cleared: Promise<'cleared'>;
   clear: () => void;
+  /** The last pieces handed to the source (about a queue's worth): what a pause takes back. */
+  recent: AudioFrame[];
+  /** Bumped each time the segment's end is awaited again (a pause voids the pending wait). */
+  endWait: number;
 }
 
 /**
@@ -57,6 +68,11 @@ export class RtcAudioOutput implements AudioOutput {
   /** Bumped by clearBuffer(), so frames that were waiting to start a segment are dropped. */
   #epoch = 0;
   #closed = false;
+  readonly #queueSizeMs: number;
+  /** Set while paused or while resume() re-feeds what the pause took back; captures wait on it. */
+  #hold: Hold | undefined;
+  /** Audio taken back from the source's queue by pause(), played first on resume(). */
+  #held: AudioFrame[] = [];
 
   constructor(o: RtcAudioOutputOptions = {}) {
     this.sampleRate = o.sampleRate ?? 24000;
@@ -66,6 +82,7 @@ export class RtcAudioOutput implements AudioOutput {
     if (!Number.isInteger(this.channels) || this.channels <= 0) throw new InvalidArgumentError(`RtcAudioOutput: channels must be a positive integer, got ${this.channels}`);
     if (!(queueSizeMs > 0)) throw new InvalidArgumentError(`RtcAudioOutput: queueSizeMs must be positive, got ${queueSizeMs}`);
     this.onFrame = o.onFrame;
+    this.#queueSizeMs = queueSizeMs;
     this.source = new AudioSource(this.sampleRate, this.channels, queueSizeMs);
   }
 
@@ -91,12 +108,15 @@ export class RtcAudioOutput implements AudioOutput {
     // clearQueue(), so a cleared 2 s frame would go on playing. A piece is at most 20 ms.
     const step = Math.max(1, Math.round(this.sampleRate * 0.02));
     for (let off = 0; off < frame.samplesPerChannel; off += step) {
+      // Paused: nothing more goes to the source until resume() (or a clear, which ends the segment).
+      while (this.#hold && !seg.ended) await Promise.race([this.#hold.released, seg.cleared]);
       if (seg.ended) return;
       const n = Math.min(step, frame.samplesPerChannel - off);
       const piece = n === frame.samplesPerChannel ? frame : createAudioFrame(frame.data.subarray(off * this.channels, (off + n) * this.channels), this.sampleRate, this.channels);
       const at = seg.captured;
       seg.captured += n / this.sampleRate;
       this.onFrame?.(piece, at);
+      this.#remember(seg, piece);
       const settled = this.source.captureFrame(toRtcFrame(piece)).then(
         () => ({ ok: true as const }),
         (error: unknown) => ({ ok: false as const, error }),
@@ -116,10 +136,57 @@ export class RtcAudioOutput implements AudioOutput {
     const seg = this.#segment;
     if (!seg || seg.flushed || seg.ended) return;
     seg.flushed = true;
-    this.source.waitForPlayout().then(
-      () => this.#end(seg, { playbackPosition: seg.captured, interrupted: false }),
-      () => this.#end(seg, { playbackPosition: seg.captured, interrupted: false }),
-    );
+    // While paused the source's queue is empty: resume() waits for the end once it has re-fed.
+    if (!this.#hold) this.#awaitEnd(seg);
+  }
+
+  /**
+   * Holds playback where it is: what the source still had queued is taken back (to play first on
+   * resume) and nothing more is handed to it; captureFrame calls wait. `clearBuffer()` ends a pause.
+   * A piece the source was still waiting to accept (at most 20 ms) may play now and again on resume.
+   * @example out.pause(); // ... out.resume();
+   */
+  pause(): void {
+    if (this.#closed || (this.#hold && !this.#hold.resuming)) return;
+    if (this.#hold) this.#hold.resuming = false; // paused again while resume() was re-feeding: it stops there
+    else {
+      let release!: () => void;
+      this.#hold = { released: new Promise<void>((r) => (release = r)), release, resuming: false };
+    }
+    const seg = this.#segment;
+    if (!seg || seg.ended) return;
+    seg.endWait++; // the queue is about to empty: that is not the segment's end
+    const queuedSamples = Math.round((this.source.queuedDuration / 1000) * this.sampleRate);
+    this.source.clearQueue();
+    // Take back the tail of what was handed over, up to what the source had not played yet.
+    const back: AudioFrame[] = [];
+    let left = queuedSamples;
+    while (left > 0 && seg.recent.length) {
+      const f = seg.recent.pop()!;
+      const n = Math.min(left, f.samplesPerChannel);
+      back.unshift(n === f.samplesPerChannel ? f : createAudioFrame(f.data.subarray((f.samplesPerChannel - n) * this.channels), this.sampleRate, this.channels));
+      left -= n;
+    }
+    seg.recent = [];
+    seg.captured -= (queuedSamples - left) / this.sampleRate;
+    // A pause during a resume's re-feed: what it had not re-fed yet comes after what this one took back.
+    this.#held = [...back, ...this.#held];
+  }
+
+  /**
+   * Plays on from where `pause()` held: what it took back first, then the waiting captures.
+   * @example out.resume();
+   */
+  resume(): void {
+    const hold = this.#hold;
+    if (!hold || hold.resuming) return;
+    hold.resuming = true;
+    void this.#refeed(hold);
+  }
+
+  /** True between `pause()` and the end of `resume()` (or a `clearBuffer()`). */
+  get paused(): boolean {
+    return this.#hold !== undefined && !this.#hold.resuming;
   }
 
   /**
@@ -128,6 +195,11 @@ export class RtcAudioOutput implements AudioOutput {
    */
   clearBuffer(): void {
     this.#epoch++;
+    // A clear ends a pause: what the pause took back is dropped, never heard.
+    this.#held = [];
+    const hold = this.#hold;
+    this.#hold = undefined;
+    hold?.release();
     const seg = this.#segment;
     // queuedDuration is in ms: audio handed to the source but not yet played.
     const queued = this.#closed ? 0 : this.source.queuedDuration / 1000;
@@ -155,6 +227,40 @@ export class RtcAudioOutput implements AudioOutput {
     await this.source.close();
   }
 
+  async #refeed(hold: Hold): Promise<void> {
+    const seg = this.#segment;
+    while (seg && !seg.ended && this.#hold === hold && hold.resuming && this.#held.length) {
+      const piece = this.#held.shift()!;
+      seg.captured += piece.samplesPerChannel / this.sampleRate;
+      this.#remember(seg, piece);
+      const r = await Promise.race([this.source.captureFrame(toRtcFrame(piece)).then(() => 'ok' as const, () => 'failed' as const), seg.cleared]);
+      if (r !== 'ok') break;
+    }
+    if (this.#hold !== hold) return; // cleared meanwhile
+    if (!hold.resuming) return; // paused again: the new pause owns the rest
+    this.#hold = undefined;
+    hold.release();
+    if (seg && seg.flushed && !seg.ended) this.#awaitEnd(seg);
+  }
+
+  /** Ends the segment as played once the source's queue drains, unless a pause comes first. */
+  #awaitEnd(seg: Segment): void {
+    const wait = ++seg.endWait;
+    const done = () => {
+      if (seg.endWait === wait && !this.#hold) this.#end(seg, { playbackPosition: seg.captured, interrupted: false });
+    };
+    this.source.waitForPlayout().then(done, done);
+  }
+
+  /** Keeps about a queue's worth of the latest pieces (plus a margin), oldest dropped first. */
+  #remember(seg: Segment, piece: AudioFrame): void {
+    seg.recent.push(piece);
+    const keep = ((this.#queueSizeMs + 100) / 1000) * this.sampleRate;
+    let total = 0;
+    for (const f of seg.recent) total += f.samplesPerChannel;
+    while (seg.recent.length > 1 && total - seg.recent[0]!.samplesPerChannel >= keep) total -= seg.recent.shift()!.samplesPerChannel;
+  }
+
   #end(seg: Segment, result: PlayoutResult): void {
     if (seg.ended) return;
     seg.ended = true;
@@ -179,7 +285,7 @@ function openSegment(): Segment {
   let clear!: () => void;
   const result = new Promise<PlayoutResult>((r) => (resolve = r));
   const cleared = new Promise<'cleared'>((r) => (clear = () => r('cleared')));
-  return { captured: 0, flushed: false, ended: false, result, resolve, cleared, clear };
+  return { captured: 0, flushed: false, ended: false, result, resolve, cleared, clear, recent: [], endWait: 0 };
 }
 
 let disposing: Promise<void> | undefined;

@@ -10,6 +10,10 @@ import { createTraceRecorder, type TraceRecord } from '../inspect/trace-recorder
 import type { SpeechHandle } from '../speech-handle.js';
 import { stateKind, type StateSpan, type TimelineFigure, type TimelineInput, type TimelineLane, type TimelineMark } from '../timeline-svg.js';
 import type { TTS } from '../tts.js';
+import type { BargeInActivity } from '../voice/barge-in.js';
+import { withPause } from '../voice/pausable-output.js';
+import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
+import type { UserSpeechEvent } from '../voice/user-audio-input.js';
 import { ScenarioLLM } from './scenario-llm.js';
 import type { Scenario, ScenarioInput } from './scenario-schema.js';
 import { buildScenarioTools, type ScenarioToolEvent, type ScenarioToolRecord } from './scenario-tools.js';
@@ -34,6 +38,11 @@ export interface RunScenarioOptions {
   live?: boolean;
   /** Text for live user input no reply of the scenario matches. */
   fallbackReply?: (userInput: string) => string;
+  /**
+   * The scenario's `userAudio` as a microphone track (`prepareUserAudio()`): played into the run
+   * from its start through the real VAD and the barge-in policy. Without it, `userAudio` is skipped.
+   */
+  userAudio?: PreparedUserAudio;
 }
 
 /** Live input (e.g. from a room data message), served like a scenario input at the moment it arrives. */
@@ -53,6 +62,8 @@ export interface InputRecord {
   refused?: boolean;
   /** When the promise of `session.interrupt()` resolved: the audio had stopped. */
   interruptSettledAt?: number;
+  /** The user's voice made this interrupt (the barge-in policy), not an API input. */
+  voice?: boolean;
 }
 
 /** The measured recovery after one interrupt, in ms from the interrupt. */
@@ -81,6 +92,10 @@ export interface InterruptFigures {
 export interface AudioSegmentRecord {
   speechId: string;
   startMs: number;
+  /** Ms the segment was held (paused by a barge-in) so far. */
+  heldMs?: number;
+  /** When the current hold began, while held. */
+  heldSince?: number;
   endMs?: number;
   capturedSec: number;
   playedSec?: number;
@@ -115,6 +130,10 @@ export interface ScenarioResult {
   timeline: TimelineInput;
   /** The inspection trace of every actor (write it as JSON lines). */
   trace: readonly TraceRecord[];
+  /** What the barge-in policy did to the agent (with `userAudio`). */
+  bargeIn: BargeInActivity[];
+  /** Speech boundaries the VAD reported on the user's audio. */
+  userSpeech: UserSpeechEvent[];
 }
 
 /** A run in progress. */
@@ -125,6 +144,11 @@ export interface ScenarioRun {
   /** Ends the run now (the session is closed; the result says `stopped`). */
   stop(): void;
   readonly result: Promise<ScenarioResult>;
+  /**
+   * Resolves once the VAD has been through the whole user audio track (at once without one). On a
+   * virtual clock, await it before driving time: the model runs on real threads.
+   */
+  readonly voiceReady: Promise<void>;
 }
 
 /**
@@ -212,6 +236,10 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       const name = typeof snap.context?.name === 'string' ? snap.context.name : 'tool';
       label = id;
       addLane({ id, label: `${name} (${id.slice(5)})`, kind: 'tool' });
+    } else if (id === 'bargeIn') {
+      laneId = 'bargeIn';
+      label = 'barge-in';
+      addLane({ id: 'bargeIn', label: 'barge-in policy', kind: 'bargeIn' });
     } else return;
     const final = snap.status === 'done';
     if (!enter(laneId, state, final)) return;
@@ -254,13 +282,19 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   };
 
   let session!: AgentSession;
-  const audio = new ObservedAudioOutput(o.audioOutput, {
+  const prepared = (scenario.userAudio ?? []).length > 0 ? o.userAudio : undefined;
+  // A barge-in holds the agent's audio: give the output a pause if it has none (e.g. a recorder).
+  const audio = new ObservedAudioOutput(prepared ? withPause(o.audioOutput) : o.audioOutput, {
     now,
     speechId: () => session.currentSpeech?.id ?? '?',
     onStart: (seg) => {
       enter('audio', seg.speechId, false, 'playing');
       view({ who: 'audio', what: `▶ ${seg.speechId} first frame`, tone: 'good' });
       if (o.onProgress) tickProgress(seg);
+    },
+    onHold: (seg, held) => {
+      enter('audio', held ? `${seg.speechId} held` : seg.speechId, false, held ? 'paused' : 'playing');
+      view(held ? { who: 'audio', what: `❚❚ ${seg.speechId} held`, tone: 'warn' } : { who: 'audio', what: `▶ ${seg.speechId} plays on`, tone: 'good' });
     },
     onEnd: (seg) => {
       enter('audio', 'silent', false, 'idle');
@@ -277,7 +311,9 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   const tickProgress = (seg: AudioSegmentRecord) => {
     later(() => {
       if (seg.endMs !== undefined || finished) return;
-      const played = Math.min(seg.capturedSec, (now() - seg.startMs) / 1000);
+      // Time held by a barge-in was not played.
+      const held = (seg.heldMs ?? 0) + (seg.heldSince !== undefined ? now() - seg.heldSince : 0);
+      const played = Math.min(seg.capturedSec, (now() - seg.startMs - held) / 1000);
       safe(() => o.onProgress?.({ t: now(), speechId: seg.speechId, playedSec: played, capturedSec: seg.capturedSec }));
       tickProgress(seg);
     }, o.progressEveryMs ?? 100);
@@ -375,6 +411,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     for (const r of toolSet.records) if (r.endedAt === undefined) out.push(`tool ${r.name} (${r.callId}) still running`);
     const seg = segments.find((s) => s.endMs === undefined);
     if (seg) out.push(`audio of ${seg.speechId} still playing`);
+    if (voice?.pending()) out.push(`user audio: ${describeVoice(voice)}`);
     return out;
   };
 
@@ -390,6 +427,8 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     if (finished || closing) return;
     closing = true;
     const stuck = status === 'timedOut' ? busy() : [];
+    // The user's microphone goes first: no barge-in acts on a closing session.
+    voice?.close();
     if (status === 'timedOut') view({ who: 'run', what: `still busy after ${scenario.maxDurationMs} ms: ${stuck.join('; ')}`, tone: 'bad' });
     cancel(maxTimer);
     runOver.abort();
@@ -425,15 +464,68 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
         subtitle: subtitleOf(status, figures, endMs),
         lanes: lanes.filter((l) => spans.some((s) => s.lane === l.id)),
         spans,
-        marks: marksOf(inputs),
-        figures: timelineFigures(figures),
+        marks: [...marksOf(inputs), ...voiceMarks(prepared, bargeIn)],
+        figures: [...timelineFigures(figures), ...bargeInFigures(bargeIn)],
         endMs,
       },
       trace: recorder.records,
+      bargeIn,
+      userSpeech,
     });
   };
 
+  // ── the user's voice ──
+  const bargeIn: BargeInActivity[] = [];
+  const userSpeech: UserSpeechEvent[] = [];
+  let voice: ScenarioVoiceRun | undefined;
+  let voiceAnalyzed!: () => void;
+  const voiceReady = new Promise<void>((r) => (voiceAnalyzed = r));
+  const startVoice = () => {
+    if (!prepared) return voiceAnalyzed();
+    addLane({ id: 'user', label: 'user voice (VAD)', kind: 'user' });
+    enter('user', 'silent', false);
+    voice = attachScenarioVoice(session, prepared, {
+      clock,
+      inspect,
+      ...(scenario.voice ? { voice: scenario.voice } : {}),
+      onSpeech: (e) => {
+        userSpeech.push(e);
+        enter('user', e.type === 'speechStart' ? 'speaking' : 'silent', false);
+        view({ who: 'user (VAD)', what: e.type === 'speechStart' ? `speech started at ${e.atMs.toFixed(0)} ms` : `speech ended at ${e.atMs.toFixed(0)} ms`, tone: 'input' });
+      },
+      onActivity: (a) => onBargeIn(a),
+      onError: (e) => {
+        errors.push({ atMs: now(), source: 'voice', message: describe(e) });
+        view({ who: 'error', what: `voice: ${describe(e)}`, tone: 'bad' });
+      },
+    });
+    void voice.input!.analyzed.then(() => voiceAnalyzed());
+    for (const c of prepared.clips) later(() => view({ who: 'user (mic)', what: `${c.words ? 'says' : 'makes a sound:'} ${c.label}`, tone: 'input' }), Math.max(0, c.atMs - now()));
+  };
+  // A voice interrupt is recorded like an input's, so it gets the same recovery figures.
+  let voiceInterrupt: InputRecord | undefined;
+  const onBargeIn = (a: BargeInActivity) => {
+    bargeIn.push(a);
+    if (a.type === 'paused') view({ who: 'barge-in', what: `user speaking ≥ min duration: ${a.speechId} held (paused)`, tone: 'warn' });
+    else if (a.type === 'resumed') view({ who: 'barge-in', what: `${a.reason === 'falseInterruption' ? 'no words: false interruption,' : 'closing:'} ${a.speechId} resumed where it stopped`, tone: 'good' });
+    else if (a.type === 'interrupted') {
+      view({ who: 'barge-in', what: `user words: interrupt ${a.speechId ?? '(nothing playing)'}`, tone: 'bad' });
+      voiceInterrupt = { index: inputs.length, atMs: a.atMs, input: { interrupt: true, force: false }, live: false, interrupted: a.speechId ? [a.speechId] : [], voice: true };
+      inputs.push(voiceInterrupt);
+    } else if (a.type === 'userTurnCommitted') {
+      view({ who: 'barge-in', what: `end of user turn: generateReply({ userInput: “${a.text}” })`, tone: 'input' });
+      // The reply answers the interrupt that came just before it (same turn).
+      if (voiceInterrupt && voiceInterrupt.speechId === undefined) {
+        voiceInterrupt.speechId = a.speechId;
+        voiceInterrupt.input = { ...voiceInterrupt.input, userInput: a.text };
+      }
+      const sp = speeches.find((x) => x.id === a.speechId);
+      if (sp && voiceInterrupt) sp.input = voiceInterrupt.index;
+    } else view({ who: 'barge-in', what: `user turn dropped (${a.reason}): “${a.text}”`, tone: 'dim' });
+  };
+
   session.start().then(() => {
+    startVoice();
     for (const input of scenario.inputs) {
       later(() => {
         scheduled++;
@@ -453,7 +545,34 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     inject: (input) => serve(input, true),
     stop: () => void finish('stopped'),
     result,
+    voiceReady,
   };
+}
+
+function describeVoice(v: ScenarioVoiceRun): string {
+  const s = v.bargeIn.actor.getSnapshot();
+  return s.status === 'active' && !s.matches('idle') ? `barge-in ${flatten(s.value)}` : 'still playing into the VAD';
+}
+
+/** Each user audio clip where it was mixed in, and each resume after a false interruption. */
+function voiceMarks(prepared: PreparedUserAudio | undefined, activity: BargeInActivity[]): TimelineMark[] {
+  if (!prepared) return [];
+  const marks: TimelineMark[] = prepared.clips.map((c) => ({ atMs: c.atMs, kind: 'input', label: c.words ? `user voice: ${c.label}` : `user: ${c.label}` }));
+  // (A barge-in interrupt is marked with the inputs: it is recorded as one.)
+  for (const a of activity) if (a.type === 'resumed' && a.reason === 'falseInterruption') marks.push({ atMs: a.atMs, kind: 'input', label: 'false interruption: resumed' });
+  return marks;
+}
+
+/** How long each false interruption held the agent. */
+function bargeInFigures(activity: BargeInActivity[]): TimelineFigure[] {
+  const out: TimelineFigure[] = [];
+  activity.forEach((a, i) => {
+    if (a.type !== 'paused') return;
+    const end = activity.slice(i + 1).find((b) => b.type === 'resumed' || b.type === 'interrupted');
+    if (!end) return;
+    out.push({ fromMs: a.atMs, ms: end.atMs - a.atMs, label: end.type === 'resumed' ? `${a.speechId} held, then resumed (false interruption)` : `${a.speechId} held until the words came` });
+  });
+  return out;
 }
 
 /**
@@ -466,7 +585,13 @@ class ObservedAudioOutput implements AudioOutput {
 
   constructor(
     private readonly inner: AudioOutput,
-    private readonly o: { now: () => number; speechId: () => string; onStart: (s: AudioSegmentRecord) => void; onEnd: (s: AudioSegmentRecord) => void },
+    private readonly o: {
+      now: () => number;
+      speechId: () => string;
+      onStart: (s: AudioSegmentRecord) => void;
+      onEnd: (s: AudioSegmentRecord) => void;
+      onHold?: (s: AudioSegmentRecord, held: boolean) => void;
+    },
   ) {}
 
   captureFrame(frame: AudioFrame): Promise<void> {
@@ -501,10 +626,21 @@ class ObservedAudioOutput implements AudioOutput {
 
   pause(): void {
     this.inner.pause?.();
+    const seg = this.current;
+    if (seg && seg.heldSince === undefined && this.inner.pause) {
+      seg.heldSince = this.o.now();
+      this.o.onHold?.(seg, true);
+    }
   }
 
   resume(): void {
     this.inner.resume?.();
+    const seg = this.current;
+    if (seg && seg.heldSince !== undefined) {
+      seg.heldMs = (seg.heldMs ?? 0) + this.o.now() - seg.heldSince;
+      delete seg.heldSince;
+      this.o.onHold?.(seg, false);
+    }
   }
 
   waitForPlayout(): Promise<PlayoutResult> {
@@ -514,6 +650,11 @@ class ObservedAudioOutput implements AudioOutput {
   private ended(seg: AudioSegmentRecord, r: PlayoutResult): void {
     if (seg.endMs !== undefined) return;
     seg.endMs = this.o.now();
+    if (seg.heldSince !== undefined) {
+      // Cut while held (a barge-in that turned out real).
+      seg.heldMs = (seg.heldMs ?? 0) + seg.endMs - seg.heldSince;
+      delete seg.heldSince;
+    }
     seg.playedSec = r.playbackPosition;
     seg.interrupted = r.interrupted;
     if (this.current === seg) this.current = undefined;
@@ -565,6 +706,7 @@ function timelineFigures(figures: InterruptFigures[]): TimelineFigure[] {
 function marksOf(inputs: InputRecord[]): TimelineMark[] {
   return inputs.map((r) => {
     const i = r.input;
+    if (r.voice) return { atMs: r.atMs, kind: 'interrupt', label: `barge-in: the user's words interrupt${i.userInput !== undefined ? ` + “${i.userInput}”` : ''}` };
     if (i.interrupt) {
       const what = r.refused ? 'interrupt refused' : `interrupt${i.force ? ' (force)' : ''}`;
       return { atMs: r.atMs, kind: r.refused ? 'input' : 'interrupt', label: `${what}${i.userInput !== undefined ? ` + “${i.userInput}”` : i.say !== undefined ? ` + say “${i.say}”` : ''}` };

@@ -1,4 +1,5 @@
 import { SpeechchartsError } from '../errors.js';
+import { parseScenarioVoice, parseUserAudio, type ScenarioVoice, type UserAudioTurn } from '../voice/scenario-voice.js';
 
 /**
  * A scripted conversation: what the LLM answers, what the tools do, and when user input arrives.
@@ -12,6 +13,10 @@ export interface Scenario {
   tools: Record<string, ScenarioTool>;
   /** Sorted by `atMs` (stable). */
   inputs: ScenarioInput[];
+  /** The user's voice: words (espeak-ng) or noises mixed into the microphone at `atMs`, heard by the real VAD. */
+  userAudio: UserAudioTurn[];
+  /** Barge-in policy and VAD settings for `userAudio`. */
+  voice?: ScenarioVoice;
   /** A run still busy after this long is reported as a hang (default 30000). */
   maxDurationMs: number;
 }
@@ -94,7 +99,7 @@ export class ScenarioError extends SpeechchartsError {
 
 const PRIORITY_NAMES: Record<string, number> = { low: 0, normal: 5, high: 10 };
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'session', 'replies', 'tools', 'inputs', 'maxDurationMs'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'session', 'replies', 'tools', 'inputs', 'userAudio', 'voice', 'maxDurationMs'];
 const SESSION_KEYS = ['allowInterruptions', 'maxToolSteps', 'instructions'];
 const REPLY_KEYS = ['when', 'text', 'toolCalls', 'ttftMs', 'chunkDelayMs', 'note'];
 const CALL_KEYS = ['name', 'arguments', 'callId'];
@@ -152,13 +157,22 @@ export function parseScenario(json: unknown, o: { source?: string } = {}): Scena
   });
   if (rawReplies && rawReplies.length === 0) v.issue('replies', 'must list at least one reply');
 
+  const userAudio = parseUserAudio(root.userAudio, 'userAudio', (p, m) => v.issue(p, m));
+  const voice = parseScenarioVoice(root.voice, 'voice', (p, m) => v.issue(p, m));
+  userAudio.forEach((t, i) => {
+    const final = t.transcript?.final;
+    if (final !== undefined && !replies.some((x) => !x.when || ('userInput' in x.when && x.when.userInput === final)))
+      v.issue(`userAudio[${i}].transcript`, `final ${JSON.stringify(final)} has no reply: add a reply with when.userInput equal to it, or a default reply without "when"`);
+  });
+
   const inputs: ScenarioInput[] = [];
-  const rawInputs = v.array(root.inputs, 'inputs', { required: true });
+  // A scenario driven by the user's voice alone needs no API input.
+  const rawInputs = v.array(root.inputs, 'inputs', { required: userAudio.length === 0 });
   rawInputs?.forEach((r, i) => {
     const input = parseInput(v, r, `inputs[${i}]`, replies);
     if (input) inputs.push(input);
   });
-  if (rawInputs && rawInputs.length === 0) v.issue('inputs', 'must list at least one input');
+  if (rawInputs && rawInputs.length === 0 && userAudio.length === 0) v.issue('inputs', 'must list at least one input (or give "userAudio")');
 
   // The step after a tool step sees the outputs in call order: the last call's output is what a
   // reply's when.afterTool matches, so that one needs a reply (or there must be a default reply).
@@ -176,7 +190,7 @@ export function parseScenario(json: unknown, o: { source?: string } = {}): Scena
 
   if (v.issues.length) throw new ScenarioError(v.issues, o.source);
   inputs.sort((a, b) => a.atMs - b.atMs);
-  return { name, ...(description !== undefined ? { description } : {}), session, replies, tools, inputs, maxDurationMs };
+  return { name, ...(description !== undefined ? { description } : {}), session, replies, tools, inputs, userAudio, ...(voice ? { voice } : {}), maxDurationMs };
 }
 
 function parseTool(v: Validator, spec: unknown, path: string): ScenarioTool | undefined {

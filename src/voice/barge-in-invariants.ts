@@ -1,0 +1,205 @@
+import type { SnapshotFrom } from 'xstate';
+import { bargeInMachine, BARGE_IN_TAGS, countWords, type BargeInEvent, type BargeInInput } from '../../machines/barge-in.machine.js';
+import { HOLDS_WAITERS } from '../../machines/interrupt-event.js';
+
+/**
+ * The barge-in machine's invariants, as named predicates over one model step (the shape of the
+ * model-based suite's `Invariant`/`Progress` in src/testing/model-explorer.ts, so they can join it
+ * as they are). Timers are requested by actions and belong to one state each, so a step's actions
+ * and the tags of its two states say everything about which timers run.
+ */
+
+export type BargeInSnapshot = SnapshotFrom<typeof bargeInMachine>;
+
+export interface BargeInStep {
+  from: BargeInSnapshot | undefined;
+  event: BargeInEvent | undefined;
+  to: BargeInSnapshot;
+  actions: readonly { type: string; params?: unknown }[];
+}
+
+export interface BargeInInvariant {
+  name: string;
+  description?: string;
+  check(step: BargeInStep): boolean | string;
+}
+
+export interface BargeInProgress {
+  name: string;
+  description?: string;
+  goal(s: BargeInSnapshot): boolean;
+  via?(e: BargeInEvent): boolean;
+}
+
+/** Every event the machine takes, with the payload variants that matter to its guards. */
+export const BARGE_IN_MODEL_EVENTS: readonly BargeInEvent[] = [
+  { type: 'USER_SPEECH_STARTED' },
+  { type: 'USER_SPEECH_ENDED' },
+  { type: 'INTERIM_TRANSCRIPT', text: '' },
+  { type: 'INTERIM_TRANSCRIPT', text: 'yeah' },
+  { type: 'INTERIM_TRANSCRIPT', text: 'no wait stop' },
+  { type: 'FINAL_TRANSCRIPT', text: 'yeah' },
+  { type: 'FINAL_TRANSCRIPT', text: 'no wait stop' },
+  { type: 'AGENT_SPEAKING', allowInterruptions: true },
+  { type: 'AGENT_SPEAKING', allowInterruptions: false },
+  { type: 'AGENT_SPEAKING', allowInterruptions: true, audible: false },
+  { type: 'AGENT_SPEAKING', allowInterruptions: false, audible: false },
+  { type: 'AGENT_SILENT' },
+  { type: 'MIN_DURATION_ELAPSED' },
+  { type: 'FALSE_INTERRUPTION_TIMEOUT' },
+  { type: 'CLOSE' },
+];
+
+/** Policy variants worth exploring: LiveKit's defaults and each option flipped. */
+export const BARGE_IN_MODEL_INPUTS: readonly BargeInInput[] = [
+  {},
+  { minInterruptionWords: 2 },
+  { resumeFalseInterruption: false },
+  { falseInterruptionTimeout: null },
+  { discardAudioIfUninterruptible: false },
+];
+
+/**
+ * Vertex identity: the state, the agent flags, and word counts capped past every threshold used
+ * (the transcripts themselves grow without bound; only their counts against thresholds matter).
+ */
+export function serializeBargeIn(s: BargeInSnapshot): string {
+  const c = s.context;
+  const cap = (t: string) => Math.min(3, countWords(t));
+  return JSON.stringify([s.status, s.value, c.agentSpeaking, c.agentAudible, c.allowInterruptions, c.discardTurn, cap(c.finalText), c.finalText === '', cap(c.interimText)]);
+}
+
+const has = (step: BargeInStep, type: string) => step.actions.some((a) => a.type === type);
+const count = (step: BargeInStep, type: string) => step.actions.filter((a) => a.type === type).length;
+const tag = (s: BargeInSnapshot | undefined, t: string) => s !== undefined && s.status === 'active' && s.hasTag(t);
+const final = (s: BargeInSnapshot | undefined) => s !== undefined && s.status === 'done';
+const fail = (bad: string[]) => (bad.length === 0 ? true : bad.join('; '));
+
+/** Words would make a real interruption of an audible, interruptible speech right now. */
+function interruptPending(s: BargeInSnapshot): boolean {
+  const c = s.context;
+  const words = countWords(c.finalText) + countWords(c.interimText);
+  return c.agentSpeaking && c.allowInterruptions && !c.discardTurn && words >= Math.max(1, c.options.minInterruptionWords);
+}
+
+const TIMERS = [
+  { tag: BARGE_IN_TAGS.minDurationTimer, start: 'startMinDurationTimer', cancel: 'cancelMinDurationTimer', fires: 'MIN_DURATION_ELAPSED' },
+  { tag: BARGE_IN_TAGS.falseInterruptionTimer, start: 'startFalseInterruptionTimer', cancel: 'cancelFalseInterruptionTimer', fires: 'FALSE_INTERRUPTION_TIMEOUT' },
+] as const;
+
+export const bargeInInvariants: BargeInInvariant[] = [
+  {
+    name: 'CLOSE ends the machine from every state',
+    check: (t) => t.event?.type !== 'CLOSE' || final(t.from) || final(t.to) || `CLOSE left it in ${JSON.stringify(t.to.value)}`,
+  },
+  {
+    name: 'it never holds a playout waiter',
+    description: 'No state carries the holdsWaiters tag: nobody awaits this machine; the hold is the speech handle’s paused state.',
+    check: (t) => !tag(t.to, HOLDS_WAITERS) || 'a state is tagged holdsWaiters',
+  },
+  {
+    name: 'each timer runs exactly while its state is active',
+    description: 'Entering a timer state starts its timer, leaving it (CLOSE included) cancels it, and no other step touches it.',
+    check: (t) => {
+      const bad: string[] = [];
+      for (const x of TIMERS) {
+        const before = tag(t.from, x.tag) ? 1 : 0;
+        const after = tag(t.to, x.tag) ? 1 : 0;
+        const net = count(t, x.start) - count(t, x.cancel);
+        if (net !== after - before) bad.push(`${x.tag}: ${count(t, x.start)} start(s), ${count(t, x.cancel)} cancel(s) from ${before} to ${after}`);
+        if (count(t, x.start) > 1 || count(t, x.cancel) > 1) bad.push(`${x.tag} started or cancelled twice in one step`);
+      }
+      return fail(bad);
+    },
+  },
+  {
+    name: 'a timer event acts only in its own state',
+    description: 'A late MIN_DURATION_ELAPSED or FALSE_INTERRUPTION_TIMEOUT (its state already left) changes nothing.',
+    check: (t) => {
+      const x = TIMERS.find((y) => y.fires === t.event?.type);
+      if (!x || !t.from || tag(t.from, x.tag)) return true;
+      return (t.actions.length === 0 && JSON.stringify(t.from.value) === JSON.stringify(t.to.value)) || `${x.fires} acted outside ${x.tag}`;
+    },
+  },
+  {
+    name: 'the false-interruption timer runs only while the speech is held and the user is silent',
+    check: (t) =>
+      !tag(t.to, BARGE_IN_TAGS.falseInterruptionTimer) ||
+      (tag(t.to, BARGE_IN_TAGS.holdsSpeech) && !tag(t.to, BARGE_IN_TAGS.userSpeaking) && t.to.context.agentSpeaking && t.to.context.agentAudible) ||
+      'false-interruption timer outside a held speech with the user silent',
+  },
+  {
+    name: 'the minimum-duration timer runs only while the user speaks',
+    check: (t) => !tag(t.to, BARGE_IN_TAGS.minDurationTimer) || tag(t.to, BARGE_IN_TAGS.userSpeaking) || 'min-duration timer while the user is silent',
+  },
+  {
+    name: 'no state waits (on a timer or anything else) while an interrupt is pending',
+    description: 'Once words confirm a barge-in on an audible, interruptible speech, the same step interrupts it.',
+    check: (t) => final(t.to) || !interruptPending(t.to) || `pending interrupt left in ${JSON.stringify(t.to.value)}`,
+  },
+  {
+    name: 'only an audible, interruptible speech is paused, and only to hold it',
+    check: (t) => {
+      if (!has(t, 'pauseSpeech')) return true;
+      const c = t.to.context;
+      return (
+        (tag(t.to, BARGE_IN_TAGS.holdsSpeech) &&
+          !tag(t.from, BARGE_IN_TAGS.holdsSpeech) &&
+          c.agentSpeaking &&
+          c.agentAudible &&
+          c.allowInterruptions &&
+          c.options.resumeFalseInterruption &&
+          c.options.falseInterruptionTimeout !== null) ||
+        'pauseSpeech outside entering a hold of an interruptible speech'
+      );
+    },
+  },
+  {
+    name: 'an uninterruptible (or silent) agent is never interrupted',
+    check: (t) => {
+      if (!has(t, 'interruptSpeech')) return true;
+      const c = t.from?.context;
+      const nowSpeaking = t.event?.type === 'AGENT_SPEAKING' ? t.event.allowInterruptions : c !== undefined && c.agentSpeaking && c.allowInterruptions;
+      return nowSpeaking || 'interruptSpeech without an audible, interruptible speech';
+    },
+  },
+  {
+    name: 'a held speech is never left behind',
+    description: 'Leaving the hold resumes the speech, interrupts it, or follows its own end (AGENT_SILENT) or the end of its audio (AGENT_SPEAKING, not audible).',
+    check: (t) => {
+      if (!tag(t.from, BARGE_IN_TAGS.holdsSpeech) || tag(t.to, BARGE_IN_TAGS.holdsSpeech)) return true;
+      const ownEnd = t.event?.type === 'AGENT_SILENT' || (t.event?.type === 'AGENT_SPEAKING' && t.event.audible === false);
+      return has(t, 'resumeSpeech') || has(t, 'interruptSpeech') || ownEnd || `hold left by ${t.event?.type} with neither resume nor interrupt`;
+    },
+  },
+  {
+    name: 'a hold holds an audible speech',
+    check: (t) => !tag(t.to, BARGE_IN_TAGS.holdsSpeech) || (t.to.context.agentSpeaking && t.to.context.agentAudible) || 'holding with nothing audible',
+  },
+  {
+    name: 'resume only what this machine held',
+    check: (t) => !has(t, 'resumeSpeech') || (tag(t.from, BARGE_IN_TAGS.holdsSpeech) && !tag(t.to, BARGE_IN_TAGS.holdsSpeech)) || 'resumeSpeech without a hold',
+  },
+  {
+    name: 'a user turn is committed once, with the user silent',
+    check: (t) => {
+      const n = count(t, 'commitUserTurn') + count(t, 'dropUserTurn');
+      if (n === 0) return true;
+      return (n === 1 && !tag(t.to, BARGE_IN_TAGS.userSpeaking) && t.to.context.finalText === '') || 'user turn committed while speaking, twice, or not consumed';
+    },
+  },
+  {
+    name: 'a discarded turn never commits',
+    check: (t) => !has(t, 'commitUserTurn') || !t.from || !(t.from.context.discardTurn || (t.event?.type === 'FINAL_TRANSCRIPT' && t.from.context.options.discardAudioIfUninterruptible && t.from.context.agentSpeaking && !t.from.context.allowInterruptions)) || 'a turn spoken over an uninterruptible speech was committed',
+  },
+];
+
+export const bargeInProgress: BargeInProgress[] = [
+  { name: 'CLOSE always ends it', goal: (s) => s.status === 'done', via: (e) => e.type === 'CLOSE' },
+  {
+    name: 'a hold ends without any new word',
+    description: 'From every held state, the user stopping and the timeout (or the speech ending) release the hold.',
+    goal: (s) => s.status === 'done' || !s.hasTag(BARGE_IN_TAGS.holdsSpeech),
+    via: (e) => e.type === 'USER_SPEECH_ENDED' || e.type === 'FALSE_INTERRUPTION_TIMEOUT',
+  },
+];
