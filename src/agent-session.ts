@@ -9,7 +9,7 @@ import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, des
 import { DEFAULT_CHARS_PER_SECOND, heardChars, heardText } from './heard-text.js';
 import type { LLM, LLMChunk, ToolSchema } from './llm.js';
 import { RunContext } from './run-context.js';
-import { SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
+import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { SpeechHandle, type SpeechHandleHooks, type SpeechOutcome } from './speech-handle.js';
 import { TextChannel } from './text-channel.js';
 import { isTool, type Tool } from './tool.js';
@@ -237,6 +237,8 @@ export class AgentSession {
    * @example session.on('conversation_item_added', ({ item }) => console.log(item));
    */
   on<K extends AgentSessionEvent>(event: K, listener: (ev: AgentSessionEventMap[K]) => void): this {
+    if (!SESSION_EVENTS.includes(event))
+      throw new InvalidArgumentError(`AgentSession.on: unknown event '${String(event)}' (known: ${SESSION_EVENTS.join(', ')})`);
     if (typeof listener !== 'function') throw new InvalidArgumentError(`AgentSession.on: listener for '${String(event)}' must be a function`);
     this.emitter.on(event, listener);
     return this;
@@ -541,6 +543,9 @@ export class AgentSession {
       }
       this.commitTools(run, st);
     }
+    // A reply that ended before its first step still carries what the user said: never lose it.
+    if (!st && run.source.kind === 'reply' && run.source.userInput !== undefined)
+      this.addItem({ type: 'message', id: this.newId(), role: 'user', content: run.source.userInput });
     run.released = true;
     this.runs.delete(run.handle.id);
     if (run.authorized) this.scheduler.send({ type: 'RELEASE', id: run.handle.id });

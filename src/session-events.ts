@@ -16,6 +16,16 @@ export interface AgentSessionEventMap {
 
 export type AgentSessionEvent = keyof AgentSessionEventMap;
 
+export const SESSION_EVENTS: readonly AgentSessionEvent[] = [
+  'agent_state_changed',
+  'speech_created',
+  'function_tools_executed',
+  'conversation_item_added',
+  'tool_result_discarded',
+  'error',
+  'close',
+];
+
 /**
  * A small typed emitter. Unlike Node's EventEmitter, an `error` with no listener is logged rather
  * than thrown: the session must keep serving, and the error is still never silent.

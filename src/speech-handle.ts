@@ -116,6 +116,8 @@ export class SpeechHandle {
    */
   interrupt(o: { force?: boolean } = {}): this {
     if (o === null || typeof o !== 'object') throw new InvalidArgumentError('SpeechHandle.interrupt: options must be an object');
+    if (o.force !== undefined && typeof o.force !== 'boolean')
+      throw new InvalidArgumentError(`SpeechHandle.interrupt: option 'force' must be a boolean, got ${typeof o.force}`);
     if (this.done()) return this;
     this.refused = false;
     this.actor.send({ type: 'INTERRUPT', force: o.force === true });
