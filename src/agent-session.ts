@@ -323,8 +323,10 @@ export class AgentSession {
     interruptTools: (handle, reason) => {
       const st = this.runs.get(handle.id)?.step;
       if (!st) return;
+      const err = handle.stopError();
       for (const t of st.toolRuns) {
         if (t.actor.getSnapshot().status === 'done') continue;
+        t.abortError = err;
         if (reason === 'speechFailed') t.actor.send({ type: 'SPEECH_FAILED' });
         else t.actor.send({ type: 'INTERRUPT', force: true, reason });
       }
@@ -332,7 +334,10 @@ export class AgentSession {
     stopAudio: (handle) => {
       const run = this.runs.get(handle.id);
       if (!run) return;
-      run.abort.abort();
+      // The LLM/TTS streams stop right after the call: every loop already checks that the speech is
+      // final, and dispatching abort to their listeners was a third of the interrupt's cost.
+      const reason = handle.stopError();
+      queueMicrotask(() => run.abort.abort(reason));
       const st = run.step;
       if (!st || !st.segmentOpen || st.playoutDone) {
         // A speech paused before its first frame must not leave the sink holding the next one.
@@ -609,6 +614,8 @@ export class AgentSession {
   }
 
   private setAgentState(type: 'THINKING' | 'SPEAKING' | 'LISTENING'): void {
+    // Sending an event that changes nothing still costs a full transition.
+    if (this.agentStateActor.getSnapshot().value === type.toLowerCase()) return;
     this.agentStateActor.send({ type });
   }
 

@@ -30,6 +30,23 @@ export function abortedToolOutput(reason: 'interrupt' | 'close' | 'speechFailed'
   return 'error: the tool was aborted because the user interrupted the speech';
 }
 
+const runs = new WeakMap<object, ToolRun>();
+const runOf = (self: unknown): ToolRun => runs.get(self as object)!;
+
+// Provided once for every run: provide() re-parses the whole machine (~50 µs per tool run).
+const providedToolRunMachine = toolRunMachine.provide({
+  actions: {
+    resolvePlayoutWaiters: ({ self }) => runOf(self).settleWaiters(null),
+    rejectPlayoutWaiters: ({ context, self }) => runOf(self).settleWaiters(() => runOf(self).errorFor(context.abortReason)),
+    abortSignal: ({ context, self }) => runOf(self).abortController.abort(runOf(self).errorFor(context.abortReason)),
+    recordOutput: ({ event, self }) => {
+      if (event.type === 'RESULT') runOf(self).record(event.output, false, false);
+      else if (event.type === 'ERROR') runOf(self).record(event.output, true, false);
+    },
+    recordAbortOutput: ({ context, self }) => runOf(self).record(abortedToolOutput(context.abortReason ?? 'interrupt'), true, true),
+  },
+});
+
 /**
  * One function call's run: the tool-run actor, its AbortController and its playout waiters.
  * @internal The session creates these; tools see a `RunContext`.
@@ -39,7 +56,7 @@ export class ToolRun {
   readonly name: string;
   readonly arguments: string;
   readonly speechId: string;
-  readonly actor: Actor<typeof toolRunMachine>;
+  readonly actor: Actor<typeof providedToolRunMachine>;
   readonly abortController = new AbortController();
   /** Set once the run is final: what the LLM sees. */
   output: FunctionCallOutputItem | null = null;
@@ -50,34 +67,32 @@ export class ToolRun {
     this.name = o.name;
     this.arguments = o.arguments;
     this.speechId = o.speechId;
-    const record = (output: string, isError: boolean, aborted: boolean) => {
-      this.output = { type: 'function_call_output', id: newId(), callId: o.callId, name: o.name, output, isError };
-      hooks.settled(this, { output, isError }, aborted);
-    };
-    const machine = toolRunMachine.provide({
-      actions: {
-        resolvePlayoutWaiters: () => this.settleWaiters(null),
-        rejectPlayoutWaiters: ({ context }) =>
-          this.settleWaiters(() =>
-            context.abortReason === 'speechFailed'
-              ? new SpeechFailedError(o.speechId, new Error('the reply failed'))
-              : new SpeechInterruptedError(o.speechId, context.abortReason ?? 'interrupt'),
-          ),
-        abortSignal: ({ context }) =>
-          this.abortController.abort(new SpeechInterruptedError(o.speechId, context.abortReason === 'close' ? 'close' : 'interrupt')),
-        recordOutput: ({ event }) => {
-          if (event.type === 'RESULT') record(event.output, false, false);
-          else if (event.type === 'ERROR') record(event.output, true, false);
-        },
-        recordAbortOutput: ({ context }) => record(abortedToolOutput(context.abortReason ?? 'interrupt'), true, true),
-      },
-    });
-    this.actor = createActor(machine, {
+    this.actor = createActor(providedToolRunMachine, {
       id: `tool_${o.callId}`,
       input: { callId: o.callId, name: o.name, speechId: o.speechId, step: o.step },
       ...(o.inspect ? { inspect: o.inspect } : {}),
     });
+    this.record = (output: string, isError: boolean, aborted: boolean) => {
+      this.output = { type: 'function_call_output', id: newId(), callId: o.callId, name: o.name, output, isError };
+      hooks.settled(this, { output, isError }, aborted);
+    };
+    runs.set(this.actor, this);
     this.actor.start();
+  }
+
+  /** @internal Records the run's output (what the LLM sees). */
+  readonly record: (output: string, isError: boolean, aborted: boolean) => void;
+
+  /**
+   * @internal The error the run's signal and waits end with: the owning speech's, when the session
+   * hands it over (one Error per interrupt), else one of its own.
+   */
+  abortError: Error | null = null;
+
+  /** @internal */
+  errorFor(reason: 'interrupt' | 'close' | 'speechFailed' | null): Error {
+    return (this.abortError ??=
+      reason === 'speechFailed' ? new SpeechFailedError(this.speechId, new Error('the reply failed')) : new SpeechInterruptedError(this.speechId, reason ?? 'interrupt'));
   }
 
   get outcome(): ToolRunOutcome | undefined {
@@ -91,10 +106,7 @@ export class ToolRun {
     const s = this.actor.getSnapshot();
     if (s.status === 'done') {
       if (s.value !== 'aborted') return Promise.resolve();
-      const reason = s.context.abortReason;
-      return Promise.reject(
-        reason === 'speechFailed' ? new SpeechFailedError(this.speechId, new Error('the reply failed')) : new SpeechInterruptedError(this.speechId, reason ?? 'interrupt'),
-      );
+      return Promise.reject(this.errorFor(s.context.abortReason));
     }
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -138,7 +150,8 @@ export class ToolRun {
     }
   }
 
-  private settleWaiters(error: (() => Error) | null): void {
+  /** @internal */
+  settleWaiters(error: (() => Error) | null): void {
     for (const w of this.waiters.splice(0)) {
       if (error) w.reject(error());
       else w.resolve();
