@@ -117,7 +117,7 @@ export class RtcAudioOutput implements AudioOutput {
       seg.captured += n / this.sampleRate;
       this.onFrame?.(piece, at);
       this.#remember(seg, piece);
-      const settled = this.source.captureFrame(toRtcFrame(piece)).then(
+      const settled = this.#nativeCapture(piece).then(
         () => ({ ok: true as const }),
         (error: unknown) => ({ ok: false as const, error }),
       );
@@ -189,6 +189,15 @@ export class RtcAudioOutput implements AudioOutput {
     return this.#hold !== undefined && !this.#hold.resuming;
   }
 
+  // rtc-node rejects a capture while another is in flight ("InvalidState"), and a cleared capture
+  // settles a few ms after clearQueue(): every native capture waits for the previous one to settle.
+  #nativeTail: Promise<unknown> = Promise.resolve();
+  #nativeCapture(piece: AudioFrame): Promise<void> {
+    const p = this.#nativeTail.then(() => this.source.captureFrame(toRtcFrame(piece)));
+    this.#nativeTail = p.catch(() => {});
+    return p;
+  }
+
   /**
    * Stops playback now: drops the queue and ends the segment, interrupted, at what was played.
    * @example out.clearBuffer(); // waiters get { interrupted: true, playbackPosition }
@@ -233,7 +242,7 @@ export class RtcAudioOutput implements AudioOutput {
       const piece = this.#held.shift()!;
       seg.captured += piece.samplesPerChannel / this.sampleRate;
       this.#remember(seg, piece);
-      const r = await Promise.race([this.source.captureFrame(toRtcFrame(piece)).then(() => 'ok' as const, () => 'failed' as const), seg.cleared]);
+      const r = await Promise.race([this.#nativeCapture(piece).then(() => 'ok' as const, () => 'failed' as const), seg.cleared]);
       if (r !== 'ok') break;
     }
     if (this.#hold !== hold) return; // cleared meanwhile
