@@ -1,0 +1,218 @@
+/**
+ * `npm run mutants`: proof that the model-based suite bites. Each mutant is a seeded defect in the
+ * machines or the runtime (the seed's own bug among them). For each, a temporary COPY of the tree
+ * is patched (the real files are never touched), the model-based suite runs there, and the mutant
+ * is killed when at least one test fails. The unpatched copy must pass first (the baseline).
+ *
+ *   npx tsx mutants/run.ts              # every mutant
+ *   npx tsx mutants/run.ts <id> [<id>]  # some of them
+ *
+ * Exit status: 0 when every mutant is killed; 1 when one survived, could not be applied (its
+ * pattern no longer matches: update it), or only broke loading; 2 when the baseline fails.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Mutant {
+  id: string;
+  /** The defect, as a reviewer would describe it. */
+  description: string;
+  file: string;
+  /** What to replace: a regular expression (first match) on the file's text. */
+  find: RegExp;
+  replace: string;
+}
+
+export const MUTANTS: Mutant[] = [
+  {
+    id: 'seed-wait-blind-to-interrupt',
+    description: "the seed's bug in the machine: a tool's playout wait ignores the interrupt (awaitingPlayout keeps waiting)",
+    file: 'machines/tool-run.machine.ts',
+    find: /(awaitingPlayout: \{\s*tags: \[HOLDS_WAITERS\],\s*on: \{)/,
+    replace: '$1\n            INTERRUPT: { actions: [] },',
+  },
+  {
+    id: 'seed-wait-blind-to-interrupt-runtime',
+    description: "the seed's bug in the runtime: the tool run never rejects its playout waiters (they wait for the playout only)",
+    file: 'src/tool-run.ts',
+    find: /rejectPlayoutWaiters: \(\{ context \}\) =>/,
+    replace: 'rejectPlayoutWaiters: ({ context }) => false &&',
+  },
+  {
+    id: 'missing-interrupt-in-queued',
+    description: 'a missing INTERRUPT in one state: a queued speech does not handle INTERRUPT',
+    file: 'machines/speech-handle.machine.ts',
+    find: /(queued: \{[\s\S]*?)INTERRUPT: interruptTransitions,\s*/,
+    replace: '$1',
+  },
+  {
+    id: 'resolve-instead-of-reject-speech',
+    description: 'a resolve instead of a reject: an interrupted speech resolves its playout waiters',
+    file: 'machines/speech-handle.machine.ts',
+    find: /(interrupted: \{ type: 'final', entry: \[)'abortWaiters'/,
+    replace: "$1'resolveWaiters'",
+  },
+  {
+    id: 'resolve-instead-of-reject-tool',
+    description: "a resolve instead of a reject: an aborted tool run resolves its waiters (the tool goes on as if its preamble was heard)",
+    file: 'machines/tool-run.machine.ts',
+    find: /(INTERRUPT: \{ target: 'aborted', actions: \['recordAbortReason', 'abortSignal', )'rejectPlayoutWaiters'/,
+    replace: "$1'resolvePlayoutWaiters'",
+  },
+  {
+    id: 'scheduler-pause-on-interrupt-runtime',
+    description: 'a scheduler pause on interrupt: interrupt() pauses scheduling (and nothing resumes it)',
+    file: 'src/agent-session.ts',
+    find: /(const waitFor: Promise<void>\[\] = \[\];)/,
+    replace: "$1\n    this.scheduler.send({ type: 'PAUSE' });",
+  },
+  {
+    id: 'scheduler-pause-on-interrupt-machine',
+    description: 'a scheduler pause on interrupt: the scheduler machine pauses on INTERRUPT',
+    file: 'machines/scheduler.machine.ts',
+    find: /(on: \{ \.\.\.queueing, PAUSE: 'paused',)/,
+    replace: "$1 INTERRUPT: 'paused',",
+  },
+  {
+    id: 'dropped-input-while-paused-machine',
+    description: 'dropped input while paused: the paused scheduler ignores ENQUEUE',
+    file: 'machines/scheduler.machine.ts',
+    find: /(paused: \{\s*on: \{ \.\.\.queueing,)/,
+    replace: '$1 ENQUEUE: { actions: [] },',
+  },
+  {
+    id: 'dropped-input-while-paused-runtime',
+    description: 'dropped input while paused: the session does not enqueue speeches while scheduling is paused',
+    file: 'src/agent-session.ts',
+    find: /this\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority \}\);/,
+    replace: "if (!this.scheduler.getSnapshot().matches('paused')) this.scheduler.send({ type: 'ENQUEUE', id, priority });",
+  },
+  {
+    id: 'extra-timeout',
+    description: 'an extra timeout: a 5 s watchdog resolves a tool’s playout wait (LiveKit-style INTERRUPTION_TIMEOUT)',
+    file: 'machines/tool-run.machine.ts',
+    find: /(awaitingPlayout: \{\s*tags: \[HOLDS_WAITERS\],)/,
+    replace: "$1\n          after: { 5000: { target: 'running', actions: 'resolvePlayoutWaiters' } },",
+  },
+  {
+    id: 'interrupt-keeps-audio-playing',
+    description: 'stopAudio forgets clearBuffer(): the interrupted audio plays on and interrupt() waits for it',
+    file: 'src/agent-session.ts',
+    find: /this\.audioOutput\.clearBuffer\(\);/,
+    replace: 'void 0;',
+  },
+  {
+    id: 'abort-without-signal',
+    description: "an aborted tool run does not fire the tool's AbortSignal",
+    file: 'machines/tool-run.machine.ts',
+    find: /(INTERRUPT: \{ target: 'aborted', actions: \['recordAbortReason', )'abortSignal', /,
+    replace: '$1',
+  },
+];
+
+/** The model-based suite. */
+export const SUITE = [
+  'test/machine-interrupt-coverage.test.ts',
+  'test/model-invariants.test.ts',
+  'test/model-generated-runtime.test.ts',
+  'test/model-random-interleavings.test.ts',
+];
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const COPY = ['machines', 'src', 'test', 'examples', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
+
+function makeCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'speechcharts-mutants-'));
+  for (const p of COPY) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+interface SuiteResult {
+  ok: boolean;
+  failed: string[];
+  loadErrors: string[];
+  seconds: number;
+}
+
+function runSuite(dir: string, bail: boolean): Promise<SuiteResult> {
+  const out = join(dir, 'vitest-result.json');
+  rmSync(out, { force: true });
+  const t0 = Date.now();
+  const args = [join(dir, 'node_modules/vitest/vitest.mjs'), 'run', ...SUITE, '--reporter=json', `--outputFile=${out}`, ...(bail ? ['--bail=1'] : [])];
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const seconds = (Date.now() - t0) / 1000;
+      if (!existsSync(out)) return done({ ok: false, failed: [], loadErrors: [`no result (exit ${code}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`], seconds });
+      const r = JSON.parse(readFileSync(out, 'utf8')) as {
+        testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string }[] }[];
+      };
+      const failed = r.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName));
+      const loadErrors = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).map((f) => `${f.name.replace(dir + '/', '')}: ${(f.message ?? '').split('\n')[0]}`);
+      done({ ok: code === 0, failed, loadErrors, seconds });
+    });
+  });
+}
+
+async function main(ids: string[]): Promise<number> {
+  const chosen = ids.length ? MUTANTS.filter((m) => ids.includes(m.id)) : MUTANTS;
+  const unknown = ids.filter((id) => !MUTANTS.some((m) => m.id === id));
+  if (unknown.length) {
+    console.error(`unknown mutant(s): ${unknown.join(', ')}\nknown: ${MUTANTS.map((m) => m.id).join(', ')}`);
+    return 1;
+  }
+  const dir = makeCopy();
+  console.log(`mutants: ${chosen.length}; suite: ${SUITE.join(' ')}\ncopy of the tree: ${dir}`);
+  try {
+    const base = await runSuite(dir, false);
+    if (!base.ok) {
+      console.error(`baseline FAILS (${base.seconds.toFixed(0)} s) — mutants cannot be judged:\n  ${[...base.loadErrors, ...base.failed].slice(0, 10).join('\n  ')}`);
+      return 2;
+    }
+    console.log(`baseline passes (${base.seconds.toFixed(0)} s)\n`);
+    const rows: { id: string; result: 'killed' | 'SURVIVED' | 'NOT APPLIED' | 'LOAD ERROR'; detail: string }[] = [];
+    for (const m of chosen) {
+      const path = join(dir, m.file);
+      const original = readFileSync(path, 'utf8');
+      if (!m.find.test(original)) {
+        rows.push({ id: m.id, result: 'NOT APPLIED', detail: `pattern ${m.find} not found in ${m.file}` });
+        console.log(`✗ ${m.id}: NOT APPLIED (pattern not found in ${m.file})`);
+        continue;
+      }
+      writeFileSync(path, original.replace(m.find, m.replace));
+      try {
+        const r = await runSuite(dir, true);
+        const result = r.failed.length ? 'killed' : r.ok ? 'SURVIVED' : 'LOAD ERROR';
+        const detail = r.failed[0] ?? r.loadErrors[0] ?? 'every test passed';
+        rows.push({ id: m.id, result, detail });
+        console.log(`${result === 'killed' ? '✓' : '✗'} ${m.id}: ${result} in ${r.seconds.toFixed(0)} s — ${m.description}\n    first failing test: ${detail}`);
+      } finally {
+        writeFileSync(path, original);
+      }
+    }
+    const killed = rows.filter((r) => r.result === 'killed').length;
+    console.log(`\n${killed}/${rows.length} mutants killed`);
+    for (const r of rows) console.log(`  ${r.result.padEnd(11)} ${r.id}`);
+    return killed === rows.length ? 0 : 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,511 @@
+import type { AnyStateMachine, EventObject } from 'xstate';
+import { agentStateMachine, type AgentStateEvent } from '../../machines/agent-state.machine.js';
+import { bargeInMachine } from '../../machines/barge-in.machine.js';
+import { HOLDS_WAITERS } from '../../machines/interrupt-event.js';
+import { schedulerMachine, type SchedulerEvent } from '../../machines/scheduler.machine.js';
+import { speechHandleMachine, type SpeechHandleEvent, type SpeechHandleInput } from '../../machines/speech-handle.machine.js';
+import { toolRunMachine, type ToolRunEvent, type ToolRunInput } from '../../machines/tool-run.machine.js';
+import { definedTransitions, type ActionRecord, type Invariant, type ModelStep, type Progress } from '../testing/model-explorer.js';
+import { BARGE_IN_MODEL_EVENTS, BARGE_IN_MODEL_INPUTS, bargeInInvariants, bargeInProgress, serializeBargeIn } from '../voice/barge-in-invariants.js';
+import {
+  API_EVENT_TYPES,
+  MODEL_BOUNDS,
+  PIPELINE_EVENT_TYPES,
+  currentSpeech,
+  outcomeOf,
+  serializeComposed,
+  type ComposedSnapshot,
+  type ModelEvent,
+} from './composed-model.js';
+
+/**
+ * The invariants, as named predicates: over the composed system (every reachable state and
+ * transition of `composedModel`) and over each machine on its own (every event, with payload
+ * variants, in every reachable state, final states included).
+ */
+
+type CStep = ModelStep<ComposedSnapshot, ModelEvent>;
+type CInvariant = Invariant<ComposedSnapshot, ModelEvent>;
+
+const isFinal = (s: { status: string }) => s.status === 'done';
+const hasDelay = (a: ActionRecord) => typeof (a.params as { delay?: unknown } | undefined)?.delay === 'number';
+const isInterrupt = (e: ModelEvent | undefined) => e?.type === 'INTERRUPT' || e?.type === 'INTERRUPT_SPEECH' || e?.type === 'CLOSE';
+const refused = (t: CStep) => t.to.context.last === 'InterruptionRefusedError';
+
+function entities(s: ComposedSnapshot) {
+  const out: { id: string; snap: { status: string; value: unknown; hasTag(t: string): boolean }; waiter: string }[] = [];
+  for (const sp of s.context.speeches) {
+    out.push({ id: sp.id, snap: sp.snap, waiter: sp.waiter });
+    for (const t of sp.tools) out.push({ id: t.callId, snap: t.snap, waiter: t.waiter });
+  }
+  return out;
+}
+
+function fail(messages: string[]): true | string {
+  return messages.length === 0 ? true : messages.join('; ');
+}
+
+// ── the composed system ────────────────────────────────────────────────────
+
+export const composedInvariants: CInvariant[] = [
+  {
+    name: 'an INTERRUPT (allowed or forced) leaves no waiter pending',
+    description: 'After an accepted interrupt, no interrupted speech and none of its tool runs has a pending waiter; after a forced one (or close), no waiter is pending anywhere.',
+    check: (t) => {
+      if (!isInterrupt(t.event) || refused(t)) return true;
+      const forced = t.event!.type === 'CLOSE' || (t.event!.type === 'INTERRUPT' && t.event!.force);
+      const bad: string[] = [];
+      for (const sp of t.to.context.speeches) {
+        const ended = outcomeOf(sp.snap) === 'interrupted';
+        if ((ended || forced) && sp.waiter === 'pending') bad.push(`${sp.id} still has a pending playout waiter`);
+        for (const tool of sp.tools) if ((ended || forced) && tool.waiter === 'pending') bad.push(`tool ${tool.callId} of ${sp.id} still waits for playout`);
+      }
+      return fail(bad);
+    },
+  },
+  {
+    name: 'waiters are held only in states tagged holdsWaiters',
+    check: ({ to }) => fail(entities(to).filter((e) => e.waiter === 'pending' && !e.snap.hasTag(HOLDS_WAITERS)).map((e) => `${e.id} holds a waiter in ${JSON.stringify(e.snap.value)}`)),
+  },
+  {
+    name: 'a waiter settles the way its machine ended',
+    description: 'done → resolved, interrupted → SpeechInterruptedError, failed → SpeechFailedError; an aborted tool run rejects its waiters, a tool wait resolves only once the preamble played.',
+    check: ({ to }) => {
+      const bad: string[] = [];
+      for (const sp of to.context.speeches) {
+        const o = outcomeOf(sp.snap);
+        const want = o === 'done' ? 'resolved' : o;
+        if (sp.waiter !== 'none' && sp.waiter !== 'pending' && sp.waiter !== want) bad.push(`${sp.id} ended ${o ?? 'not yet'} but its waiter was ${sp.waiter}`);
+        for (const t of sp.tools) {
+          const aborted = t.snap.value === 'aborted';
+          if (aborted && t.waiter === 'resolved' && !t.snap.context.playoutDone) bad.push(`tool ${t.callId} was aborted before its preamble played but its wait resolved`);
+          if (t.waiter === 'rejected' && !aborted) bad.push(`tool ${t.callId} rejected its wait though it was not aborted`);
+          if (!isFinal(t.snap) && t.waiter === 'resolved' && !t.snap.context.playoutDone) bad.push(`tool ${t.callId} resolved its wait before the preamble played`);
+        }
+      }
+      return fail(bad);
+    },
+  },
+  {
+    name: 'at most one speech holds the floor',
+    check: ({ to }) => {
+      const s = to.context;
+      const active = s.speeches.filter((sp) => !isFinal(sp.snap) && sp.snap.value !== 'queued');
+      const bad: string[] = [];
+      if (active.length > 1) bad.push(`${active.map((x) => x.id).join(', ')} are active together`);
+      const cur = s.scheduler.context.current;
+      for (const sp of active) if (sp.id !== cur) bad.push(`${sp.id} is active without the floor (current: ${cur ?? 'none'})`);
+      if (cur && !active.some((sp) => sp.id === cur)) bad.push(`the floor is held by ${cur}, which is not active`);
+      return fail(bad);
+    },
+  },
+  {
+    name: 'an interrupt never pauses scheduling',
+    check: (t) => {
+      if (t.event?.type !== 'INTERRUPT' && t.event?.type !== 'INTERRUPT_SPEECH') return true;
+      const before = t.from!.context.scheduler.value;
+      const after = t.to.context.scheduler.value;
+      return before === after || `the scheduler went from ${String(before)} to ${String(after)} on ${t.event.type}`;
+    },
+  },
+  {
+    name: 'the floor is granted whenever it is free',
+    check: ({ to }) => {
+      const sc = to.context.scheduler;
+      return !(sc.matches('active') && sc.context.current === null && sc.context.queue.length > 0) || `the floor is free with ${sc.context.queue.map((q) => q.id).join(', ')} queued`;
+    },
+  },
+  {
+    name: 'no input is dropped: every unfinished speech is queued or holds the floor',
+    check: ({ to }) => {
+      const sc = to.context.scheduler.context;
+      const bad: string[] = [];
+      for (const sp of to.context.speeches) {
+        if (isFinal(sp.snap)) continue;
+        if (sp.released) bad.push(`${sp.id} was released before it ended`);
+        else if (sp.snap.value === 'queued' && !sc.queue.some((q) => q.id === sp.id)) bad.push(`${sp.id} is queued but not in the scheduler's queue`);
+      }
+      return fail(bad);
+    },
+  },
+  {
+    name: 'every user input ends in a speech or a typed rejection',
+    check: (t) => {
+      if (t.event?.type !== 'REPLY' && t.event?.type !== 'SAY' && t.event?.type !== 'START') return true;
+      const { last, closed, speeches } = t.to.context;
+      if (t.from!.context.closed) return last === 'SessionClosedError' || `${t.event.type} on a closed session returned ${last}, not SessionClosedError`;
+      if (t.event.type === 'START') return last === 'ok' || `START returned ${last}`;
+      if (closed || last !== 'ok') return `${t.event.type} returned ${last}`;
+      return speeches.length === t.from!.context.speeches.length + 1 || `${t.event.type} created no speech`;
+    },
+  },
+  {
+    name: 'an uninterruptible speech refuses a plain interrupt, visibly, and nothing changes',
+    check: (t) => {
+      const e = t.event;
+      if (e?.type !== 'INTERRUPT' && e?.type !== 'INTERRUPT_SPEECH') return true;
+      if (e.force) return t.to.context.last === 'ok' || `a forced interrupt returned ${t.to.context.last}`;
+      const target = e.type === 'INTERRUPT' ? currentSpeech(t.from!.context) : t.from!.context.speeches[e.speech];
+      const shouldRefuse = !!target && !isFinal(target.snap) && !target.allowInterruptions;
+      if (!shouldRefuse) return t.to.context.last === 'ok' || `an allowed interrupt returned ${t.to.context.last}`;
+      if (t.to.context.last !== 'InterruptionRefusedError') return `interrupting uninterruptible ${target.id} returned ${t.to.context.last}`;
+      return serializeComposed(t.from!) === serializeComposed(t.to) || 'a refused interrupt changed the state';
+    },
+  },
+  {
+    name: 'CLOSE and a forced INTERRUPT end every speech and tool run (no state lacks an exit)',
+    check: (t) => {
+      const e = t.event;
+      if (!(e?.type === 'CLOSE' || (e?.type === 'INTERRUPT' && e.force))) return true;
+      const bad = entities(t.to).filter((x) => !isFinal(x.snap) && t.from!.context.speeches.some((sp) => sp.id === x.id || sp.tools.some((tl) => tl.callId === x.id)));
+      const msgs = bad.map((x) => `${x.id} is still ${JSON.stringify(x.snap.value)} after ${e.type}`);
+      if (e.type === 'CLOSE') {
+        if (!isFinal(t.to.context.scheduler)) msgs.push(`the scheduler is ${String(t.to.context.scheduler.value)} after CLOSE`);
+        if (!isFinal(t.to.context.agent)) msgs.push(`the agent state is ${String(t.to.context.agent.value)} after CLOSE`);
+      }
+      return fail(msgs);
+    },
+  },
+  {
+    name: 'a closed session absorbs every event',
+    check: (t) => !t.from?.context.closed || serializeComposed(t.from) === serializeComposed(t.to) || `${t.event!.type} changed a closed session`,
+  },
+  {
+    name: 'no state waits on a timer',
+    check: ({ to }) => fail(to.context.effects.filter((e) => e.startsWith('timer:')).map((e) => `${e.slice(6)} scheduled a delayed event`)),
+  },
+  {
+    name: 'every machine action is routed by the runtime',
+    description: 'The model knows every action the machines emit; a new action must be routed here (and in the runtime).',
+    check: ({ to }) => fail(to.context.effects.filter((e) => e.startsWith('unrouted:')).map((e) => `no routing for ${e.slice(9)}`)),
+  },
+  {
+    name: 'no tool run outlives its speech',
+    check: ({ to }) => fail(to.context.speeches.flatMap((sp) => (isFinal(sp.snap) ? sp.tools.filter((t) => !isFinal(t.snap)).map((t) => `tool ${t.callId} still runs after ${sp.id} ended`) : []))),
+  },
+  {
+    name: 'the agent state agrees with the floor',
+    check: ({ to }) => {
+      const s = to.context;
+      if (!s.started || s.closed) return true;
+      const cur = s.scheduler.context.current;
+      if (cur === null) return s.shownAgentState === 'listening' || `nobody holds the floor but the agent is ${s.shownAgentState}`;
+      return s.shownAgentState !== 'listening' || `${cur} holds the floor but the agent is listening`;
+    },
+  },
+];
+
+const pipelineTypes = new Set<string>(PIPELINE_EVENT_TYPES);
+
+export const composedProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
+  {
+    name: 'every speech can end without new input (pipeline events, START and RESUME only)',
+    description: 'From every reachable state, a state where every speech is final is reachable: no input is parked where nothing will serve it.',
+    goal: (s) => s.context.speeches.every((sp) => isFinal(sp.snap)),
+    via: (e) => pipelineTypes.has(e.type) || e.type === 'START' || e.type === 'RESUME',
+  },
+];
+
+// ── each machine on its own ────────────────────────────────────────────────
+
+/** One machine's model: the events with payload variants, inputs, invariants. */
+export interface MachineModel<M extends AnyStateMachine = AnyStateMachine> {
+  name: string;
+  machine: M;
+  /** One exploration per input. */
+  inputs: { label: string; input: unknown }[];
+  events: (snapshot: any) => readonly EventObject[];
+  /** Vertex identity, when the default (value and context) would not keep the graph finite. */
+  serialize?: (snapshot: any) => string;
+  invariants: Invariant<any, any>[];
+  progress?: Progress<any, any>[];
+}
+
+/**
+ * Every event type a machine's definition handles (delayed and eventless transitions aside).
+ * @example declaredEventTypes(toolRunMachine) // ['RESULT', 'ERROR', 'INTERRUPT', 'SPEECH_FAILED', 'WAIT_FOR_PLAYOUT', 'PLAYOUT_DONE']
+ */
+export function declaredEventTypes(machine: AnyStateMachine): string[] {
+  return [...new Set(definedTransitions(machine).map((t) => t.eventType).filter((t) => t !== '' && !t.startsWith('xstate.')))];
+}
+
+/** The given variants, plus a bare event for every type the machine declares that they miss (new events get explored too). */
+function withDeclared(machine: AnyStateMachine, variants: readonly EventObject[]): EventObject[] {
+  const have = new Set(variants.map((v) => v.type));
+  return [...variants, ...declaredEventTypes(machine).filter((t) => !have.has(t)).map((type) => ({ type }))];
+}
+
+type AnyStep = ModelStep<any, any>;
+
+/**
+ * Invariants every machine of ours satisfies: final states absorb everything, no timers.
+ * @example exploreModel({ logic: myMachine, events, invariants: commonInvariants() })
+ */
+export function commonInvariants(): Invariant<any, any>[] {
+  return [
+    {
+      name: 'final states absorb everything',
+      check: (t: AnyStep) => {
+        if (!t.from || !isFinal(t.from)) return true;
+        if (t.actions.length) return `${t.event.type} ran ${t.actions.map((a) => a.type).join(', ')} in final state ${JSON.stringify(t.from.value)}`;
+        return JSON.stringify([t.from.value, t.from.context]) === JSON.stringify([t.to.value, t.to.context]) || `${t.event.type} left final state ${JSON.stringify(t.from.value)}`;
+      },
+    },
+    {
+      name: 'no state waits on a timer',
+      check: (t: AnyStep) => !t.actions.some(hasDelay) || `entering ${JSON.stringify(t.to.value)} schedules a delayed event`,
+    },
+  ];
+}
+
+/** Invariants of the machines that hold waiters (speech handle, tool run). */
+function waiterHolderInvariants(o: { forcedEndsIn: string }): Invariant<any, any>[] {
+  return [
+    {
+      name: 'every non-final state is tagged holdsWaiters',
+      check: ({ to }: AnyStep) => isFinal(to) || to.hasTag(HOLDS_WAITERS) || `${JSON.stringify(to.value)} is not tagged ${HOLDS_WAITERS}`,
+    },
+    {
+      name: 'a forced INTERRUPT exits every non-final state',
+      check: (t: AnyStep) => {
+        if (!t.from || isFinal(t.from) || t.event.type !== 'INTERRUPT' || !t.event.force) return true;
+        return t.to.matches(o.forcedEndsIn) || `a forced INTERRUPT in ${JSON.stringify(t.from.value)} led to ${JSON.stringify(t.to.value)}`;
+      },
+    },
+  ];
+}
+
+const speechInvariants: Invariant<any, SpeechHandleEvent>[] = [
+  ...commonInvariants(),
+  ...waiterHolderInvariants({ forcedEndsIn: 'interrupted' }),
+  {
+    name: 'an allowed INTERRUPT interrupts; a refused one says so and changes nothing',
+    check: (t) => {
+      if (!t.from || isFinal(t.from) || t.event?.type !== 'INTERRUPT') return true;
+      const allowed = t.event.force === true || t.from.context.allowInterruptions;
+      if (allowed) return t.to.matches('interrupted') || `an allowed INTERRUPT in ${JSON.stringify(t.from.value)} did not interrupt`;
+      if (!t.actions.some((a) => a.type === 'refuseInterrupt')) return `a refused INTERRUPT in ${JSON.stringify(t.from.value)} did not run refuseInterrupt`;
+      return JSON.stringify(t.from.value) === JSON.stringify(t.to.value) || 'a refused INTERRUPT changed the state';
+    },
+  },
+  {
+    name: 'waiters settle with the outcome: done resolves, interrupted aborts, failed fails',
+    check: (t) => {
+      if (!t.from || isFinal(t.from) || !isFinal(t.to)) return true;
+      const types = t.actions.map((a) => a.type);
+      const want = t.to.matches('done') ? 'resolveWaiters' : t.to.matches('interrupted') ? 'abortWaiters' : 'failWaiters';
+      const wrong = ['resolveWaiters', 'abortWaiters', 'failWaiters'].filter((x) => x !== want && types.includes(x));
+      if (!types.includes(want) || wrong.length) return `reaching ${JSON.stringify(t.to.value)} ran ${types.join(', ') || 'nothing'} (want ${want})`;
+      return types.includes('finishSpeech') || `reaching ${JSON.stringify(t.to.value)} did not finish the speech`;
+    },
+  },
+  {
+    name: 'a step ends only after its audio played and its tools settled',
+    check: (t) => {
+      if (!t.from || !t.to.matches('done') || t.from.matches('done')) return true;
+      return t.to.context.pendingTools === 0 || `done with ${t.to.context.pendingTools} tools pending`;
+    },
+  },
+];
+
+const toolInvariants: Invariant<any, ToolRunEvent>[] = [
+  ...commonInvariants(),
+  ...waiterHolderInvariants({ forcedEndsIn: 'aborted' }),
+  {
+    name: 'an INTERRUPT is never refused by a tool run',
+    check: (t) => !t.from || isFinal(t.from) || t.event?.type !== 'INTERRUPT' || t.to.matches('aborted') || `INTERRUPT in ${JSON.stringify(t.from.value)} led to ${JSON.stringify(t.to.value)}`,
+  },
+  {
+    name: 'an abort rejects the playout waiters and fires the signal; a result resolves them',
+    check: (t) => {
+      if (!t.from || isFinal(t.from) || !isFinal(t.to)) return true;
+      const types = t.actions.map((a) => a.type);
+      if (t.to.matches('aborted')) {
+        const missing = ['rejectPlayoutWaiters', 'abortSignal', 'recordAbortOutput'].filter((x) => !types.includes(x));
+        if (types.includes('resolvePlayoutWaiters') || missing.length) return `aborting ran ${types.join(', ')}`;
+        return true;
+      }
+      return (types.includes('resolvePlayoutWaiters') && types.includes('recordOutput') && !types.includes('rejectPlayoutWaiters')) || `${JSON.stringify(t.to.value)} ran ${types.join(', ')}`;
+    },
+  },
+  {
+    name: 'a playout wait resolves only once the preamble played',
+    check: (t) => {
+      if (!t.from || isFinal(t.from) || isFinal(t.to) || !t.actions.some((a) => a.type === 'resolvePlayoutWaiters')) return true;
+      return t.to.context.playoutDone === true || `a wait resolved in ${JSON.stringify(t.to.value)} before PLAYOUT_DONE`;
+    },
+  },
+];
+
+const schedulerInvariants: Invariant<any, SchedulerEvent | { type: 'INTERRUPT' }>[] = [
+  ...commonInvariants(),
+  {
+    name: 'the queue is ordered by priority and never holds the current speech or a duplicate',
+    check: ({ to }) => {
+      const q: { id: string; priority: number }[] = to.context.queue;
+      const bad: string[] = [];
+      for (let i = 1; i < q.length; i++) if (q[i - 1]!.priority < q[i]!.priority) bad.push(`${q[i]!.id} (priority ${q[i]!.priority}) is behind ${q[i - 1]!.id} (${q[i - 1]!.priority})`);
+      if (new Set(q.map((x) => x.id)).size !== q.length) bad.push('a speech is queued twice');
+      if (to.context.current && q.some((x) => x.id === to.context.current)) bad.push('the current speech is still queued');
+      return fail(bad);
+    },
+  },
+  {
+    name: 'an interrupt never pauses scheduling',
+    check: (t) => t.event?.type !== 'INTERRUPT' || JSON.stringify(t.from?.value) === JSON.stringify(t.to.value) || `INTERRUPT moved the scheduler from ${JSON.stringify(t.from?.value)} to ${JSON.stringify(t.to.value)}`,
+  },
+  {
+    name: 'no input is dropped: ENQUEUE always queues (or grants) the speech',
+    check: (t) => {
+      if (t.event?.type !== 'ENQUEUE' || isFinal(t.from)) return true;
+      const id = t.event.id;
+      return t.to.context.current === id || t.to.context.queue.some((q: { id: string }) => q.id === id) || `ENQUEUE ${id} in ${JSON.stringify(t.from.value)} was dropped`;
+    },
+  },
+  {
+    name: 'the floor is granted whenever it is free',
+    check: ({ to }) => !(to.matches('active') && to.context.current === null && to.context.queue.length > 0) || 'the floor is free while speeches are queued',
+  },
+  {
+    name: 'a granted floor is announced (grantFloor) to the speech that took it',
+    check: (t) => {
+      if (!t.from) return true;
+      const prev = t.from.context.current;
+      const now = t.to.context.current;
+      if (!now || now === prev) return true;
+      return t.actions.some((a) => a.type === 'grantFloor' && (a.params as { id?: string } | undefined)?.id === now) || `${now} took the floor without grantFloor`;
+    },
+  },
+];
+
+const agentInvariants: Invariant<any, AgentStateEvent>[] = [
+  ...commonInvariants(),
+  { name: 'CLOSE ends every state', check: (t) => t.event?.type !== 'CLOSE' || t.to.matches('closed') || `CLOSE in ${JSON.stringify(t.from?.value)} did not close` },
+];
+
+const SPEECH_VARIANTS: SpeechHandleEvent[] = [
+  { type: 'AUTHORIZE' },
+  { type: 'TOOL_STARTED', callId: 'c1' },
+  { type: 'TOOL_SETTLED', callId: 'c1' },
+  { type: 'GENERATION_DONE' },
+  { type: 'PLAYOUT_DONE' },
+  { type: 'FAIL', error: 'boom' },
+  { type: 'INTERRUPT', force: false, reason: 'interrupt' },
+  { type: 'INTERRUPT', force: true, reason: 'interrupt' },
+  { type: 'INTERRUPT', force: true, reason: 'close' },
+];
+
+const TOOL_VARIANTS: ToolRunEvent[] = [
+  { type: 'WAIT_FOR_PLAYOUT' },
+  { type: 'PLAYOUT_DONE' },
+  { type: 'RESULT', output: 'ok' },
+  { type: 'ERROR', output: 'failed' },
+  { type: 'SPEECH_FAILED' },
+  { type: 'INTERRUPT', force: false },
+  { type: 'INTERRUPT', force: true, reason: 'interrupt' },
+  { type: 'INTERRUPT', force: true, reason: 'close' },
+];
+
+const IDS = ['a', 'b', 'c'] as const;
+const PRIORITIES = [0, 5, 10] as const;
+
+/**
+ * The per-machine models: every declared event (with payload variants) in every reachable state.
+ * @example for (const m of machineModels()) for (const { input } of m.inputs) exploreModel({ logic: m.machine, input, events: m.events, invariants: m.invariants });
+ */
+export function machineModels(): MachineModel[] {
+  const speechEvents = withDeclared(speechHandleMachine, SPEECH_VARIANTS);
+  const toolEvents = withDeclared(toolRunMachine, TOOL_VARIANTS);
+  const agentEvents = withDeclared(agentStateMachine, []);
+  const bargeInEvents = withDeclared(bargeInMachine, BARGE_IN_MODEL_EVENTS);
+  return [
+    {
+      name: 'speechHandle',
+      machine: speechHandleMachine,
+      inputs: [
+        { label: 'interruptible', input: { id: 's1', maxToolSteps: MODEL_BOUNDS.maxToolSteps } satisfies SpeechHandleInput },
+        { label: 'uninterruptible', input: { id: 's1', maxToolSteps: MODEL_BOUNDS.maxToolSteps, allowInterruptions: false } satisfies SpeechHandleInput },
+      ],
+      // At most two tools pending: more only repeats the same states.
+      events: (s) => speechEvents.filter((e) => e.type !== 'TOOL_STARTED' || s.context.pendingTools < MODEL_BOUNDS.toolsPerSpeech),
+      invariants: speechInvariants,
+      progress: [{ name: 'every speech can end', goal: (s) => isFinal(s) }],
+    },
+    {
+      name: 'toolRun',
+      machine: toolRunMachine,
+      inputs: [{ label: 'default', input: { callId: 'c1', name: 'probe', speechId: 's1', step: 1 } satisfies ToolRunInput }],
+      events: () => toolEvents,
+      invariants: toolInvariants,
+      progress: [{ name: 'every tool run can end', goal: (s) => isFinal(s) }],
+    },
+    {
+      name: 'scheduler',
+      machine: schedulerMachine,
+      inputs: [{ label: 'default', input: undefined }],
+      events: (s) => {
+        const present = (id: string) => s.context.current === id || s.context.queue.some((q: { id: string }) => q.id === id);
+        const out: (EventObject & Record<string, unknown>)[] = [];
+        for (const id of IDS) {
+          if (!present(id)) for (const priority of PRIORITIES) out.push({ type: 'ENQUEUE', id, priority });
+          out.push({ type: 'RELEASE', id }, { type: 'REMOVE', id });
+        }
+        // INTERRUPT is not a scheduler event: it must be ignored (an interrupt never pauses scheduling).
+        out.push(...withDeclared(schedulerMachine, [{ type: 'PAUSE' }, { type: 'RESUME' }, { type: 'DRAIN' }, { type: 'CLOSE' }, { type: 'INTERRUPT' }]).filter((e) => !['ENQUEUE', 'RELEASE', 'REMOVE'].includes(e.type)));
+        return out;
+      },
+      invariants: schedulerInvariants,
+    },
+    {
+      name: 'agentState',
+      machine: agentStateMachine,
+      inputs: [{ label: 'default', input: undefined }],
+      events: () => agentEvents,
+      invariants: agentInvariants,
+    },
+    {
+      // Its owner's model (src/voice/barge-in-invariants.ts): events, policy variants, identity, invariants.
+      name: 'bargeIn',
+      machine: bargeInMachine,
+      inputs: BARGE_IN_MODEL_INPUTS.map((input) => ({ label: JSON.stringify(input) === '{}' ? 'defaults' : JSON.stringify(input), input })),
+      events: () => bargeInEvents,
+      serialize: serializeBargeIn,
+      invariants: [...commonInvariants(), ...(bargeInInvariants as Invariant<any, any>[])],
+      progress: bargeInProgress as Progress<any, any>[],
+    },
+  ];
+}
+
+export { API_EVENT_TYPES, PIPELINE_EVENT_TYPES };
+
+/**
+ * Runtime bugs the exploration finds that are reported (each with a failing test of the real
+ * runtime) and not yet fixed. A stuck state they explain is listed apart, not hidden: the check
+ * still fails on any stuck state they do not explain.
+ */
+export interface KnownBug {
+  name: string;
+  /** The failing test that reproduces it on the real runtime. */
+  test: string;
+  explains(s: ComposedSnapshot): boolean;
+}
+
+export const KNOWN_RUNTIME_BUGS: KnownBug[] = [
+  // Empty: the two bugs this suite found were fixed (fba64b9). An entry looks like
+  // { name, test: 'test/<its failing test>.test.ts', explains: (s) => <the stuck state's signature> }.
+];
+
+/**
+ * Splits stuck vertices into those a known bug explains and the rest.
+ * @example const { unexplained } = classifyStuck(report.graph.snapshots, report.progress[0]!.stuckVertices);
+ */
+export function classifyStuck(states: readonly ComposedSnapshot[], vertices: readonly number[]) {
+  const known = new Map<string, number>();
+  const unexplained: number[] = [];
+  for (const v of vertices) {
+    const bug = KNOWN_RUNTIME_BUGS.find((b) => b.explains(states[v]!));
+    if (bug) known.set(bug.name, (known.get(bug.name) ?? 0) + 1);
+    else unexplained.push(v);
+  }
+  return { known, unexplained };
+}

@@ -1,0 +1,483 @@
+import type { AnyActorRef, InspectionEvent } from 'xstate';
+import { AgentSession } from '../agent-session.js';
+import type { AudioFrame } from '../audio-frame.js';
+import type { ChatItem } from '../chat-item.js';
+import { SpeechFailedError, SpeechInterruptedError, ToolError } from '../errors.js';
+import type { LLM, LLMChunk, LLMRequest } from '../llm.js';
+import type { RunContext } from '../run-context.js';
+import type { SpeechHandle } from '../speech-handle.js';
+import { VirtualAudioOutput } from '../testing/virtual-audio-output.js';
+import { VirtualClock } from '../testing/virtual-clock.js';
+import type { ModelStep, SystemAdapter } from '../testing/model-explorer.js';
+import { tool } from '../tool.js';
+import { abortedToolOutput } from '../tool-run.js';
+import type { TTS } from '../tts.js';
+import {
+  MODEL_BOUNDS,
+  chunkText,
+  currentSpeech,
+  toolCallId,
+  userInputOf,
+  type ComposedSnapshot,
+  type ModelBounds,
+  type ModelEvent,
+} from './composed-model.js';
+
+/**
+ * Drives the real `AgentSession` along the composed model: each model event becomes an API call
+ * or a pipeline event produced by controllable fakes (an LLM and a TTS whose every chunk, end and
+ * error the test triggers), on a `VirtualClock` with a `VirtualAudioOutput`. After each event the
+ * runtime's observable state (scheduler, agent state, handles, tool runs, waiters, abort signals,
+ * history, errors, what the API call returned) is read and compared with the model's.
+ */
+
+/**
+ * A stream whose items, end and failure the test triggers.
+ * @example const s = new ControlledStream<string>(); session.say(s); s.push('Hello '); s.end();
+ */
+export class ControlledStream<T> implements AsyncIterable<T> {
+  private items: T[] = [];
+  private ended = false;
+  private error: unknown = undefined;
+  private pending: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
+
+  push(item: T): void {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      p.resolve({ value: item, done: false });
+    } else this.items.push(item);
+  }
+
+  end(): void {
+    this.ended = true;
+    if (this.pending && this.items.length === 0) {
+      const p = this.pending;
+      this.pending = null;
+      p.resolve({ value: undefined, done: true });
+    }
+  }
+
+  fail(error: unknown): void {
+    this.error = error;
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      p.reject(error);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => {
+        const item = this.items.shift();
+        if (item !== undefined) return Promise.resolve({ value: item, done: false });
+        if (this.error !== undefined) return Promise.reject(this.error);
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
+      },
+      return: () => {
+        this.ended = true;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}
+
+/**
+ * An LLM whose stream for each request is a {@link ControlledStream}.
+ * @example llm.onChat = (stream) => stream.push({ type: 'text', text: 'Hi' });
+ */
+export class ControlledLLM implements LLM {
+  readonly requests: LLMRequest[] = [];
+  onChat: (stream: ControlledStream<LLMChunk>) => void = () => {};
+  chat(req: LLMRequest): AsyncIterable<LLMChunk> {
+    this.requests.push(req);
+    const stream = new ControlledStream<LLMChunk>();
+    this.onChat(stream);
+    return stream;
+  }
+}
+
+/**
+ * A TTS that makes one frame per text chunk (its length at `charsPerSecond`) and fails on demand.
+ * @example tts.failCurrent(new Error('the TTS failed'));
+ */
+export class ControlledTTS implements TTS {
+  readonly sampleRate = 24000;
+  readonly numChannels = 1;
+  readonly charsPerSecond = 50;
+  private current: { fail: (e: unknown) => void } | null = null;
+
+  synthesize(text: AsyncIterable<string>, _o: { signal: AbortSignal }): AsyncIterable<AudioFrame> {
+    const it = text[Symbol.asyncIterator]();
+    let failure: unknown = undefined;
+    let rejectPending: ((e: unknown) => void) | null = null;
+    const frame = (t: string): AudioFrame => {
+      const samples = Math.round((this.sampleRate * t.length) / this.charsPerSecond);
+      return { data: new Int16Array(samples), sampleRate: this.sampleRate, channels: 1, samplesPerChannel: samples };
+    };
+    this.current = {
+      fail: (e) => {
+        failure = e;
+        if (rejectPending) {
+          const r = rejectPending;
+          rejectPending = null;
+          r(e);
+        }
+      },
+    };
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: (): Promise<IteratorResult<AudioFrame>> => {
+          if (failure !== undefined) return Promise.reject(failure);
+          return new Promise((resolve, reject) => {
+            rejectPending = reject;
+            it.next().then(
+              (r) => {
+                rejectPending = null;
+                resolve(r.done ? { value: undefined, done: true } : { value: frame(r.value), done: false });
+              },
+              reject,
+            );
+          });
+        },
+        return: () => {
+          void it.return?.();
+          return Promise.resolve({ value: undefined, done: true });
+        },
+      }),
+    };
+  }
+
+  /** Fails the synthesis that runs now (the current step's). */
+  failCurrent(e: unknown): void {
+    this.current?.fail(e);
+  }
+}
+
+type Status = 'pending' | 'resolved' | 'interrupted' | 'failed' | 'rejected';
+
+function track(p: Promise<unknown>): { status: Status; error?: unknown } {
+  const t: { status: Status; error?: unknown } = { status: 'pending' };
+  p.then(
+    () => (t.status = 'resolved'),
+    (e) => {
+      t.error = e;
+      t.status = e instanceof SpeechInterruptedError ? 'interrupted' : e instanceof SpeechFailedError ? 'failed' : 'rejected';
+    },
+  );
+  return t;
+}
+
+interface ToolProbe {
+  ctx: RunContext;
+  signal: AbortSignal;
+  wait: { status: Status; error?: unknown };
+  resolve: (v: string) => void;
+  reject: (e: unknown) => void;
+}
+
+/** The runtime with its fakes, and what the adapter tracks of it. */
+export interface RuntimeUnderTest {
+  clock: VirtualClock;
+  audioOutput: VirtualAudioOutput;
+  llm: ControlledLLM;
+  tts: ControlledTTS;
+  session: AgentSession;
+  handles: SpeechHandle[];
+  speechWaits: Map<string, { status: Status; error?: unknown }>;
+  /** The text stream of each speech's current step (say: its text; reply: the LLM stream). */
+  streams: Map<string, ControlledStream<LLMChunk> | ControlledStream<string>>;
+  tools: Map<string, ToolProbe>;
+  actors: Map<string, AnyActorRef>;
+  errors: string[];
+  last: string;
+  bounds: Readonly<ModelBounds>;
+}
+
+/** What both the model and the runtime show, compared after every event. */
+export interface Observable {
+  scheduler: { value: unknown; current: string | null; queue: string[] };
+  agentState: string;
+  closed: boolean;
+  audioPaused: boolean;
+  speeches: { id: string; state: unknown; waiter: string; tools: { callId: string; state: unknown; waiter: string; signalAborted: boolean | null }[] }[];
+  history: string[];
+  errors: string[];
+  last: string;
+}
+
+/**
+ * The model's side of {@link Observable}.
+ * @example diffObservable(observeModel(expected), observeRuntime(rt))
+ */
+export function observeModel(snapshot: ComposedSnapshot): Observable {
+  const s = snapshot.context;
+  return {
+    scheduler: { value: s.scheduler.value, current: s.scheduler.context.current, queue: s.scheduler.context.queue.map((q) => q.id) },
+    agentState: s.shownAgentState,
+    closed: s.closed,
+    audioPaused: s.audioPaused,
+    speeches: s.speeches.map((sp) => ({
+      id: sp.id,
+      state: sp.snap.value,
+      waiter: sp.waiter,
+      tools: sp.tools.map((t) => {
+        const executed = t.step <= s.bounds.maxToolSteps;
+        return { callId: t.callId, state: t.snap.value, waiter: t.waiter, signalAborted: executed ? t.snap.matches('aborted') : null };
+      }),
+    })),
+    history: s.history,
+    errors: s.errors,
+    last: s.last,
+  };
+}
+
+function historyLine(i: ChatItem): string {
+  if (i.type === 'message') return `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`;
+  if (i.type === 'function_call') return `call:${i.callId}`;
+  const kind = !i.isError
+    ? 'ok'
+    : i.output === abortedToolOutput('interrupt')
+      ? 'aborted:interrupt'
+      : i.output === abortedToolOutput('close')
+        ? 'aborted:close'
+        : i.output === abortedToolOutput('speechFailed')
+          ? 'aborted:speechFailed'
+          : 'error';
+  return `output:${i.callId}:${kind}`;
+}
+
+/**
+ * The runtime's side of {@link Observable}.
+ * @example observeRuntime(rt).history // ['user:input for speech_1', 'assistant:s1.1 ']
+ */
+export function observeRuntime(rt: RuntimeUnderTest): Observable {
+  const sched = rt.session.schedulerActor.getSnapshot();
+  return {
+    scheduler: { value: sched.value, current: sched.context.current, queue: sched.context.queue.map((q) => q.id) },
+    agentState: rt.session.agentState,
+    closed: rt.session.closed,
+    audioPaused: rt.audioOutput.isPaused,
+    speeches: rt.handles.map((h) => {
+      const prefix = `tool_call_${h.id.replace('speech_', '')}_`;
+      const tools = [...rt.actors.entries()].filter(([id]) => id.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+      return {
+        id: h.id,
+        state: h.state,
+        waiter: rt.speechWaits.get(h.id)?.status ?? 'none',
+        tools: tools.map(([id, ref]) => {
+          const callId = id.slice('tool_'.length);
+          const probe = rt.tools.get(callId);
+          return { callId, state: ref.getSnapshot().value, waiter: probe ? (probe.wait.status === 'pending' || probe.wait.status === 'resolved' ? probe.wait.status : 'rejected') : 'none', signalAborted: probe ? probe.signal.aborted : null };
+        }),
+      };
+    }),
+    history: rt.session.history.map(historyLine),
+    errors: rt.errors,
+    last: rt.last,
+  };
+}
+
+/**
+ * The first differences between two observations, as readable lines.
+ * @example diffObservable(a, b) // ['state.agentState: model "listening", runtime "thinking"']
+ */
+export function diffObservable(want: Observable, got: Observable): string[] {
+  const out: string[] = [];
+  const walk = (path: string, a: unknown, b: unknown) => {
+    if (out.length >= 8) return;
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+      if (Array.isArray(a) !== Array.isArray(b)) return void out.push(`${path}: model ${JSON.stringify(a)}, runtime ${JSON.stringify(b)}`);
+      if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length && path.endsWith('history'))
+        return void out.push(`${path}: model ${JSON.stringify(a)}, runtime ${JSON.stringify(b)}`);
+      const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+      for (const k of keys) walk(`${path}.${k}`, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: model ${JSON.stringify(a)}, runtime ${JSON.stringify(b)}`);
+  };
+  walk('state', want, got);
+  return out;
+}
+
+/** Options of the runtime adapter. */
+export interface RuntimeAdapterOptions {
+  /** Must match the explored model's bounds (its `maxToolSteps` is the session's). */
+  bounds?: Partial<ModelBounds>;
+}
+
+/**
+ * The adapter from the composed model to the real runtime, for `runPath` / `generatePathTests`.
+ * @example
+ * const m = createComposedModel({ speeches: 2 });
+ * const report = exploreModel({ logic: m.logic, events: m.events, serialize: m.serialize });
+ * await runPath(report, shortestPaths(report)[10]!.events, createRuntimeAdapter({ bounds: m.bounds }));
+ */
+export function createRuntimeAdapter(o: RuntimeAdapterOptions = {}): SystemAdapter<ComposedSnapshot, ModelEvent, RuntimeUnderTest> {
+  const bounds: Readonly<ModelBounds> = { ...MODEL_BOUNDS, ...(o.bounds ?? {}) };
+  return {
+    setup: () => setupRuntime(bounds),
+    send: (rt, event, step) => sendEvent(rt, event, step),
+    check: (rt, expected) => {
+      const diff = diffObservable(observeModel(expected), observeRuntime(rt));
+      if (diff.length) throw new Error(`the runtime differs from the model:\n  ${diff.join('\n  ')}`);
+    },
+    teardown: async (rt) => {
+      // Let every pending continuation run so nothing is left half-done in the next test.
+      await rt.clock.settle();
+    },
+  };
+}
+
+/**
+ * A fresh runtime on fakes, with the probe tool.
+ * @example const rt = setupRuntime(); rt.session.generateReply({ userInput: 'hi' });
+ */
+export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): RuntimeUnderTest {
+  const clock = new VirtualClock();
+  // A large buffer: capture never waits, so a chunk's audio is queued at once and plays on the clock.
+  const audioOutput = new VirtualAudioOutput(clock, { bufferMs: 600_000 });
+  const llm = new ControlledLLM();
+  const tts = new ControlledTTS();
+  const rt = {} as RuntimeUnderTest;
+  const probe = tool({
+    description: 'A tool the test controls: it awaits its preamble, then settles when told.',
+    execute: (_args, { ctx, abortSignal, toolCallId }) =>
+      new Promise<string>((resolve, reject) => {
+        rt.tools.set(toolCallId, { ctx, signal: abortSignal, wait: track(ctx.waitForPlayout()), resolve, reject });
+      }),
+  });
+  const actors = new Map<string, AnyActorRef>();
+  const session = new AgentSession({
+    llm,
+    tts,
+    audioOutput,
+    tools: { probe },
+    maxToolSteps: bounds.maxToolSteps,
+    inspect: (ev: InspectionEvent) => {
+      if (ev.type === '@xstate.actor') {
+        const ref = ev.actorRef as AnyActorRef;
+        actors.set(ref.id, ref);
+      }
+    },
+  });
+  Object.assign(rt, { clock, audioOutput, llm, tts, session, handles: [], speechWaits: new Map(), streams: new Map(), tools: new Map(), actors, errors: [], last: 'none', bounds });
+  llm.onChat = (stream) => {
+    const id = session.currentSpeech?.id;
+    if (id) rt.streams.set(id, stream);
+  };
+  session.on('error', ({ source }) => rt.errors.push(source));
+  return rt;
+}
+
+function outcomeName(e: unknown): string {
+  return e instanceof Error ? e.constructor.name : `non-error ${String(e)}`;
+}
+
+/** What a settled promise of an API call says, or 'pending' if it has not settled. */
+function callOutcome(t: { status: Status; error?: unknown }): string {
+  return t.status === 'resolved' ? 'ok' : t.status === 'pending' ? 'pending (not settled without time passing)' : outcomeName(t.error);
+}
+
+async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<ComposedSnapshot, ModelEvent>): Promise<void> {
+  const { session, clock } = rt;
+  rt.last = 'none';
+  const cur = step.from ? currentSpeech(step.from.context) : undefined;
+  const curId = cur?.id;
+  const stream = curId ? rt.streams.get(curId) : undefined;
+  switch (e.type) {
+    case 'START': {
+      const t = track(session.start());
+      await clock.settle();
+      rt.last = callOutcome(t);
+      return;
+    }
+    case 'REPLY':
+    case 'SAY': {
+      const id = `speech_${rt.handles.length + 1}`;
+      try {
+        let h: SpeechHandle;
+        if (e.type === 'REPLY') h = session.generateReply({ userInput: userInputOf(id) });
+        else {
+          const text = new ControlledStream<string>();
+          h = session.say(text, { allowInterruptions: false });
+          rt.streams.set(h.id, text);
+        }
+        rt.handles.push(h);
+        rt.speechWaits.set(h.id, track(h.waitForPlayout()));
+        rt.last = 'ok';
+      } catch (err) {
+        rt.last = outcomeName(err);
+      }
+      await clock.settle();
+      return;
+    }
+    case 'INTERRUPT':
+    case 'CLOSE': {
+      const t = track(e.type === 'CLOSE' ? session.close() : session.interrupt({ force: e.force }));
+      await clock.settle();
+      rt.last = callOutcome(t);
+      return;
+    }
+    case 'INTERRUPT_SPEECH': {
+      try {
+        rt.handles[e.speech]!.interrupt({ force: e.force });
+        rt.last = 'ok';
+      } catch (err) {
+        rt.last = outcomeName(err);
+      }
+      await clock.settle();
+      return;
+    }
+    case 'PAUSE':
+    case 'RESUME':
+      if (curId) {
+        const h = rt.handles.find((x) => x.id === curId)!;
+        if (e.type === 'PAUSE') h.pause();
+        else h.resume();
+      }
+      await clock.settle();
+      return;
+    case 'TEXT_CHUNK': {
+      const text = chunkText(curId!, cur!.step!.index);
+      if (cur!.kind === 'say') (stream as ControlledStream<string>).push(text);
+      else (stream as ControlledStream<LLMChunk>).push({ type: 'text', text });
+      await clock.settle();
+      // Let the chunk's audio play (nothing else runs on the clock while a step generates).
+      await clock.advance(1000);
+      return;
+    }
+    case 'TOOL_CALL':
+      (stream as ControlledStream<LLMChunk>).push({ type: 'toolCall', callId: toolCallId(curId!, cur!.tools.length), name: 'probe', arguments: '{}' });
+      await clock.settle();
+      return;
+    case 'STEP_DONE':
+      stream!.end();
+      await clock.settle();
+      return;
+    case 'LLM_ERROR':
+      stream!.fail(new Error('the LLM failed'));
+      await clock.settle();
+      return;
+    case 'TTS_ERROR':
+      rt.tts.failCurrent(new Error('the TTS failed'));
+      await clock.settle();
+      return;
+    case 'PLAYOUT_DONE':
+      await clock.runAll(60_000);
+      return;
+    case 'TOOL_WAIT':
+    case 'TOOL_RESULT':
+    case 'TOOL_ERROR': {
+      const p = rt.tools.get(cur!.tools[e.tool]!.callId);
+      if (!p) throw new Error(`tool ${cur!.tools[e.tool]!.callId} never ran`);
+      if (e.type === 'TOOL_WAIT') p.wait = track(p.ctx.waitForPlayout());
+      else if (e.type === 'TOOL_RESULT') p.resolve('ok');
+      else p.reject(new ToolError('the tool failed'));
+      await clock.settle();
+      return;
+    }
+  }
+}
