@@ -38,8 +38,8 @@ export const MUTANTS: Mutant[] = [
     id: 'seed-wait-blind-to-interrupt-runtime',
     description: "the seed's bug in the runtime: the tool run never rejects its playout waiters (they wait for the playout only)",
     file: 'src/tool-run.ts',
-    find: /rejectPlayoutWaiters: \(\{ context \}\) =>/,
-    replace: 'rejectPlayoutWaiters: ({ context }) => false &&',
+    find: /rejectPlayoutWaiters: \(\{ context, self \}\) =>/,
+    replace: 'rejectPlayoutWaiters: ({ context, self }) => false &&',
   },
   {
     id: 'missing-interrupt-in-queued',

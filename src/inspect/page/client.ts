@@ -64,6 +64,7 @@ export function inspectorClient(boot: InspectorBoot): void {
     scheduler: 'speech scheduler',
     speechHandle: 'speech handle',
     toolRun: 'tool run',
+    bargeIn: 'barge-in policy',
   };
   // Long-lived singletons get short diagrams: the per-turn actors are where interrupts happen.
   const MAX_DIAGRAM_PX: Record<string, number> = { agentState: 95, scheduler: 175 };
