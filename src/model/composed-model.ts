@@ -562,6 +562,8 @@ export class SessionMirror {
       if (!st.messageCommitted) this.commitMessage(sp, st, st.playoutRequested && st.heard ? st.text : '', true);
       this.commitTools(sp, st);
     }
+    // A reply that ended before its first step still records what the user said.
+    if (!st && sp.kind === 'reply') this.addItem(sp, 'u', `user:${userInputOf(sp.id)}`);
     sp.released = true;
     if (sp.authorized) this.sendScheduler({ type: 'RELEASE', id: sp.id });
     else this.sendScheduler({ type: 'REMOVE', id: sp.id });
