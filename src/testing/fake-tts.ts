@@ -1,5 +1,6 @@
 import type { AudioFrame } from '../audio-frame.js';
 import type { Clock } from '../clock.js';
+import { clockDelay } from './clock-delay.js';
 import type { TTS } from '../tts.js';
 
 export interface FakeTTSOptions {
@@ -39,7 +40,7 @@ export class FakeTTS implements TTS {
     for await (const chunk of text) {
       if (signal.aborted) return;
       this.spoken.push(chunk);
-      if (this.o.latencyMs && this.o.clock) await delay(this.o.clock, this.o.latencyMs, signal);
+      if (this.o.latencyMs && this.o.clock) await clockDelay(this.o.clock, this.o.latencyMs, signal);
       carryMs += chunk.length * (this.o.msPerChar ?? 50);
       while (carryMs >= frameMs) {
         if (signal.aborted) return;
@@ -69,14 +70,4 @@ function tone(samples: number, sampleRate: number, _seed: number): AudioFrame {
     tones.set(key, frame);
   }
   return frame;
-}
-
-function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const h = clock.setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clock.clearTimeout(h);
-      resolve();
-    }, { once: true });
-  });
 }

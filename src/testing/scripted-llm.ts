@@ -1,5 +1,6 @@
 import type { ChatItem } from '../chat-item.js';
 import type { Clock } from '../clock.js';
+import { clockDelay } from './clock-delay.js';
 import type { LLM, LLMChunk, LLMRequest } from '../llm.js';
 
 /** When a scripted reply applies. */
@@ -60,7 +61,7 @@ export class ScriptedLLM implements LLM {
         const chunks = typeof script.reply === 'string' ? [script.reply] : script.reply;
         for (const c of chunks) {
           const wait = n === 0 ? script.ttftMs : script.chunkDelayMs;
-          if (wait && clock) await delay(clock, wait, req.signal);
+          if (wait && clock) await clockDelay(clock, wait, req.signal);
           if (req.signal.aborted) return;
           n++;
           yield typeof c === 'string' ? ({ type: 'text', text: c } as const) : c;
@@ -80,14 +81,4 @@ function matches(when: ReplyMatch | undefined, req: LLMRequest): boolean {
     return typeof when.userInput === 'string' ? last.content === when.userInput : when.userInput.test(last.content);
   }
   return !!last && last.type === 'function_call_output' && last.name === when.afterTool;
-}
-
-function delay(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const h = clock.setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clock.clearTimeout(h);
-      resolve();
-    }, { once: true });
-  });
 }
