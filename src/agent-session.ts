@@ -348,13 +348,16 @@ export class AgentSession {
         return;
       }
       this.audioHeldBy = null; // clearBuffer() ends a pause too
-      // Ask for the segment's report before clearing, so the cut position is what comes back.
-      if (!st.playout) st.playout = this.audioOutput.waitForPlayout();
-      try {
+      // The sink is cleared right after the call (a microtask): the waiters the call settled run
+      // first, and a native clear no longer delays them. Nothing is captured meanwhile: the pump
+      // checks that the speech is final before every frame.
+      const flushed = st.playout;
+      st.playout = Promise.resolve().then(() => {
+        // Ask for the segment's report before clearing, so the cut position is what comes back.
+        const report = flushed ?? this.audioOutput.waitForPlayout();
         this.audioOutput.clearBuffer();
-      } catch (e) {
-        this.reportError(e, 'audio_output');
-      }
+        return report;
+      });
     },
     // The sink holds what it has and what comes next until resume (or clearBuffer).
     pauseAudio: (handle) => {
