@@ -67,7 +67,8 @@ Options:
   --cold                 skip the warm-up: by default the scenario first runs once in virtual time
                          (silent, ~0.1 s) so the figures show a process that has served a turn, not
                          V8 compiling the interrupt path for the first time (which adds a few ms)
-  --inspect              after the run, serve the trace in the inspector (until Ctrl-C)
+  --inspect              serve the run live in the inspector (prints its URL), and keep serving it
+                         after the run until Ctrl-C
   --quiet                no live view, only the summary
   -h, --help             this help
 
@@ -383,6 +384,7 @@ async function runCommand(args: string[]): Promise<number> {
   }
   const parts = flags.virtual ? await virtualParts(notice) : await realParts(notice);
   let room: { disconnect(): Promise<void> } | undefined;
+  let inspector: { url: string; inspect: import('xstate').Observer<import('xstate').InspectionEvent>; close(): Promise<void> } | undefined;
   // Room input that arrives before the run has started waits here.
   const early: LiveInput[] = [];
   let inject: ((i: LiveInput) => void) | undefined;
@@ -430,7 +432,14 @@ async function runCommand(args: string[]): Promise<number> {
       print('');
     }
     const live = flags.room && !flags.once;
+    // --inspect: the inspector serves this run live; a page opened later still gets every record.
+    if (flags.inspect) {
+      const { createInspectorServer } = await import('./inspect/inspector-server.js');
+      inspector = await createInspectorServer({ title: scenario.name });
+      print(`speechcharts: inspector (live) at ${inspector.url}`);
+    }
     const run = startScenario(scenario, {
+      ...(inspector ? { inspect: inspector.inspect } : {}),
       tts: parts.tts,
       audioOutput: parts.audioOutput,
       clock: parts.clock,
@@ -470,12 +479,16 @@ async function runCommand(args: string[]): Promise<number> {
     for (const l of formatSummary(result, { files, parts: `${parts.description}; wall time ${(wall / 1000).toFixed(2)} s` })) print(l);
     if (prepared) for (const l of await voiceSummary(result, flags.out)) print(l);
 
-    if (flags.inspect) await delegate('./cli/inspect.js', 'runInspect', [join(flags.out, 'trace.jsonl')]);
+    if (inspector) {
+      print(`speechcharts: the inspector keeps serving the run at ${inspector.url}; Ctrl-C to quit`);
+      await untilInterrupted();
+    }
     if (result.status === 'timedOut') return 3;
     if (result.status === 'stopped' && !flags.room) return 130;
     return 0;
   } finally {
     if (room) await room.disconnect().catch(() => {});
+    if (inspector) await inspector.close().catch(() => {});
     await parts.release();
     // The user audio went through rtc-node's resampler, which keeps the process alive until released.
     if (prepared) await (await import('./adapters/rtc-audio-output.js')).disposeRtc();
