@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^speechcharts\/machines$/, replacement: here('./machines/index.ts') },
       { find: /^speechcharts\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^speechcharts\/voice$/, replacement: here('./src/voice/index.ts') },
       { find: /^speechcharts\/adapters$/, replacement: here('./src/adapters/index.ts') },
       { find: /^speechcharts\/inspect$/, replacement: here('./src/inspect/index.ts') },
       { find: /^speechcharts$/, replacement: here('./src/index.ts') },

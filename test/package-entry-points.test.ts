@@ -19,3 +19,14 @@ describe('package entry points', () => {
     for (const name of ['VirtualClock', 'VirtualAudioOutput', 'FakeTTS', 'ScriptedLLM']) expect(testing, name).toHaveProperty(name);
   });
 });
+
+describe('optional entry points', () => {
+  it('speechcharts/voice, speechcharts/adapters and speechcharts/inspect export their main pieces', async () => {
+    const voice = await import('speechcharts/voice');
+    for (const name of ['attachVoiceInput', 'attachBargeIn', 'SileroVAD', 'ScriptedSTT', 'bargeInMachine']) expect(voice, name).toHaveProperty(name);
+    const adapters = await import('speechcharts/adapters');
+    for (const name of ['EspeakTTS', 'SyntheticVoiceTTS', 'createDefaultTTS', 'RtcAudioOutput', 'RecordingAudioOutput', 'connectRoom', 'disposeRtc']) expect(adapters, name).toHaveProperty(name);
+    const inspect = await import('speechcharts/inspect');
+    for (const name of ['createTraceRecorder', 'createInspectorServer', 'createStatelyBridge']) expect(inspect, name).toHaveProperty(name);
+  });
+});
