@@ -62,7 +62,6 @@ interface SpeechRun {
   abort: AbortController;
   step: StepRun | null;
   authorized: boolean;
-  released: boolean;
   release: Promise<void>;
   resolveRelease: () => void;
 }
@@ -272,7 +271,7 @@ export class AgentSession {
       },
       this.speechHooks,
     );
-    const run: SpeechRun = { handle, source, abort: new AbortController(), step: null, authorized: false, released: false, release, resolveRelease };
+    const run: SpeechRun = { handle, source, abort: new AbortController(), step: null, authorized: false, release, resolveRelease };
     this.runs.set(id, run);
     // Enqueue before telling listeners, so a listener that interrupts it at once finds it queued.
     this.scheduler.send({ type: 'ENQUEUE', id, priority });
@@ -554,7 +553,6 @@ export class AgentSession {
     // A reply that ended before its first step still carries what the user said: never lose it.
     if (!st && run.source.kind === 'reply' && run.source.userInput !== undefined)
       this.addItem({ type: 'message', id: this.newId(), role: 'user', content: run.source.userInput });
-    run.released = true;
     this.runs.delete(run.handle.id);
     if (run.authorized) this.scheduler.send({ type: 'RELEASE', id: run.handle.id });
     else this.scheduler.send({ type: 'REMOVE', id: run.handle.id });

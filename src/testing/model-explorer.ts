@@ -222,6 +222,24 @@ function describeGuard(g: unknown): string {
 }
 
 /**
+ * An actor scope for XState's pure transition functions that runs no effect: it records each
+ * action (type and params) instead, so a model step can be compared with what the runtime does.
+ */
+function recordingScope(self: unknown, system: unknown, record: (a: ActionRecord) => void) {
+  return {
+    self,
+    defer: () => {},
+    id: '',
+    logger: () => {},
+    sessionId: '',
+    stopChild: () => {},
+    system,
+    emit: () => {},
+    actionExecutor: (a: { type: string; params?: unknown }) => record({ type: a.type, params: a.params }),
+  };
+}
+
+/**
  * A pure stepper for a machine: like `xstate`'s `transition()` (next snapshot and the actions the
  * runtime would execute, nothing executed) but reusing one actor scope, which makes it ~10× faster,
  * recording the transition definitions taken when given a {@link CoverageRecorder}, and, like an
@@ -247,19 +265,7 @@ export function createMachineStepper<M extends AnyStateMachine>(machine: M, cove
     // Transient states (left by an `always` in the same macrostep) show up only here.
     for (const n of ev.snapshot?._nodes ?? []) coverage.nodes.add(n);
   };
-  const scope = {
-    self,
-    defer: () => {},
-    id: '',
-    logger: () => {},
-    sessionId: '',
-    stopChild: () => {},
-    system,
-    emit: () => {},
-    actionExecutor: (a: { type: string; params?: unknown }) => {
-      sink.push({ type: a.type, params: a.params });
-    },
-  };
+  const scope = recordingScope(self, system, (a) => sink.push(a));
   const seen = (s: S) => {
     if (coverage) for (const n of (s as unknown as { _nodes: AnyStateNode[] })._nodes) coverage.nodes.add(n);
     return s;
@@ -455,17 +461,7 @@ function stepping<TLogic extends AnyActorLogic>(o: { logic: TLogic; input?: Inpu
   } else {
     let sink: ActionRecord[] = [];
     const self = createActor(logic, { input: o.input as never });
-    const scope = {
-      self,
-      defer: () => {},
-      id: '',
-      logger: () => {},
-      sessionId: '',
-      stopChild: () => {},
-      system: self.system,
-      emit: () => {},
-      actionExecutor: (a: { type: string; params?: unknown }) => void sink.push({ type: a.type, params: a.params }),
-    };
+    const scope = recordingScope(self, self.system, (a) => sink.push(a));
     stepFn = (s, e) => {
       sink = [];
       const snapshot = logic.transition(s, e, scope as never) as S;
