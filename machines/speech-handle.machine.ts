@@ -5,8 +5,13 @@ import { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';
  * One agent utterance, from the queue to its end.
  *
  * queued ─AUTHORIZE→ active.generating ─GENERATION_DONE→ active.playingOut ─PLAYOUT_DONE→ active.awaitingTools
- *   active.awaitingTools ─(no tool pending)→ active.generating (next step) | done
+ *   active.awaitingTools (floor released) ─(no tool pending, next step due)→ active.awaitingFloor ─AUTHORIZE→ active.generating
+ *   active.awaitingTools ─(no tool pending, no next step)→ done
  *   active.generating | active.playingOut ─PAUSE→ active.paused ─RESUME→ back where it was
+ * The floor (the scheduler's single speaker slot) is held only while a step generates and plays:
+ * once the step's audio has played, the speech releases it and waits for its tools off the floor, so
+ * a speech created meanwhile (by a tool that says "one moment" and awaits it, or from outside) is
+ * served; the tool-reply step asks for the floor again (`requestFloor`) and waits its turn.
  * Every non-final state holds waiters (`waitForPlayout()` callers) and handles INTERRUPT:
  * allowed (or forced) it goes to `interrupted` and aborts them in that transition; refused it runs
  * `refuseInterrupt` so the caller learns it. No state waits on a timer.
@@ -68,6 +73,8 @@ export const speechHandleMachine = setup({
     abortWaiters: () => {},
     failWaiters: () => {},
     stopAudio: () => {},
+    releaseFloor: () => {},
+    requestFloor: () => {},
     finishSpeech: (_, _params: { outcome: 'done' | 'interrupted' | 'failed' }) => {},
     recordInterrupt: assign({
       interruptReason: ({ event }) => (event.type === 'INTERRUPT' ? (event.reason ?? 'interrupt') : 'interrupt'),
@@ -151,13 +158,20 @@ export const speechHandleMachine = setup({
             PLAYOUT_DONE: { target: 'awaitingTools', actions: 'resumeAudio' },
           },
         },
-        // Entered when the step's audio has played; tools of the step may still run.
+        // Entered when the step's audio has played; tools of the step may still run. The floor is
+        // released here: waiting on tools must never keep other speeches (or a tool's own) from playing.
         awaitingTools: {
           tags: [HOLDS_WAITERS],
+          entry: 'releaseFloor',
           always: [
-            { guard: 'toolsIdleAndContinues', target: 'generating', actions: ['nextStep', 'startStep'] },
+            { guard: 'toolsIdleAndContinues', target: 'awaitingFloor', actions: ['nextStep', 'requestFloor'] },
             { guard: 'toolsIdle', target: '#speechHandle.done' },
           ],
+        },
+        // The tool-reply step is queued again, at the speech's priority, behind what was said meanwhile.
+        awaitingFloor: {
+          tags: [HOLDS_WAITERS],
+          on: { AUTHORIZE: { target: 'generating', actions: 'startStep' } },
         },
       },
     },

@@ -65,9 +65,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'scheduler-pause-on-interrupt-runtime',
     description: 'a scheduler pause on interrupt: interrupt() pauses scheduling (and nothing resumes it)',
-    file: 'src/agent-session.ts',
-    find: /(const waitFor: Promise<void>\[\] = \[\];)/,
-    replace: "$1\n    this.scheduler.send({ type: 'PAUSE' });",
+    file: 'src/core/session-router.ts',
+    find: /(const waitFor: string\[\] = \[\];)/,
+    replace: "$1\n    this.dispatch(() => this.machines.scheduler.send({ type: 'PAUSE' }));",
   },
   {
     id: 'scheduler-pause-on-interrupt-machine',
@@ -86,9 +86,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'dropped-input-while-paused-runtime',
     description: 'dropped input while paused: the session does not enqueue speeches while scheduling is paused',
-    file: 'src/agent-session.ts',
-    find: /this\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority \}\);/,
-    replace: "if (!this.scheduler.getSnapshot().matches('paused')) this.scheduler.send({ type: 'ENQUEUE', id, priority });",
+    file: 'src/core/session-router.ts',
+    find: /this\.dispatch\(\(\) => this\.machines\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority: spec\.priority \}\)\);/,
+    replace: "if (this.machines.scheduler.snapshot().value !== 'paused') this.dispatch(() => this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority }));",
   },
   {
     id: 'extra-timeout',
@@ -100,8 +100,8 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'interrupt-keeps-audio-playing',
     description: 'stopAudio forgets clearBuffer(): the interrupted audio plays on and interrupt() waits for it',
-    file: 'src/agent-session.ts',
-    find: /this\.audioOutput\.clearBuffer\(\);/,
+    file: 'src/runtime/step-runner.ts',
+    find: /this\.o\.audioOutput\.clearBuffer\(\);/,
     replace: 'void 0;',
   },
   {
@@ -110,6 +110,84 @@ export const MUTANTS: Mutant[] = [
     file: 'machines/tool-run.machine.ts',
     find: /(INTERRUPT: \{ target: 'aborted', actions: \['recordAbortReason', )'abortSignal', /,
     replace: '$1',
+  },
+  // ── beyond interrupts: scheduling, the floor, history, the tool loop, heard text, barge-in ──
+  {
+    id: 'priority-lifo-within-priority',
+    description: "the scheduler's priority comparison `<` becomes `<=`: same-priority speeches run last-in-first-out",
+    file: 'machines/scheduler.machine.ts',
+    find: /q\.priority < event\.priority/,
+    replace: 'q.priority <= event.priority',
+  },
+  {
+    id: 'floor-to-queue-tail',
+    description: 'the free floor goes to the tail of the queue (the lowest priority, the newest) instead of its head',
+    file: 'machines/scheduler.machine.ts',
+    find: /current: \(\{ context \}\) => context\.queue\[0\]\?\.id \?\? null,\s*queue: \(\{ context \}\) => context\.queue\.slice\(1\),/,
+    replace: 'current: ({ context }) => context.queue.at(-1)?.id ?? null,\n      queue: ({ context }) => context.queue.slice(0, -1),',
+  },
+  {
+    id: 'floor-kept-while-tools-run-machine',
+    description: 'the floor release reverted in the machine: a speech keeps the floor while it waits for its tools (a tool that says and awaits deadlocks)',
+    file: 'machines/speech-handle.machine.ts',
+    find: /entry: 'releaseFloor',\s*/,
+    replace: '',
+  },
+  {
+    id: 'floor-kept-while-tools-run-router',
+    description: 'the floor release reverted in the routing: releaseFloor does nothing',
+    file: 'src/core/session-router.ts',
+    find: /private releaseFloor\(id: string\): void \{/,
+    replace: 'private releaseFloor(id: string): void {\n    return;',
+  },
+  {
+    id: 'tool-reply-not-queued-again',
+    description: 'the tool-reply step never asks for the floor again (requestFloor does nothing): the reply waits forever',
+    file: 'src/core/session-router.ts',
+    find: /if \(sp\) this\.machines\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority: sp\.priority \}\);/,
+    replace: 'void sp;',
+  },
+  {
+    id: 'history-commits-out-of-order',
+    description: "history commits no longer wait for the floor holder's message: a queued reply's user input lands before the cut answer it interrupted",
+    file: 'src/core/session-router.ts',
+    find: /if \(holder\?\.step && !holder\.step\.messageCommitted\) holder\.commitsAfterMessage\.push\(item\);\s*else /,
+    replace: '',
+  },
+  {
+    id: 'tool-reply-skipped',
+    description: 'maxToolSteps off by one in the machine (`<=` becomes `<`): the last tool step gets no reply, its outputs are never read',
+    file: 'machines/speech-handle.machine.ts',
+    find: /context\.step <= context\.maxToolSteps/,
+    replace: 'context.step < context.maxToolSteps',
+  },
+  {
+    id: 'tools-refused-one-step-early',
+    description: 'maxToolSteps off by one in the routing (`>` becomes `>=`): tools of the last allowed step are refused',
+    file: 'src/core/session-router.ts',
+    find: /if \(index > this\.o\.maxToolSteps\) return/,
+    replace: 'if (index >= this.o.maxToolSteps) return',
+  },
+  {
+    id: 'heard-text-ignores-position',
+    description: 'heard-text truncation ignores the playback position: a cut message keeps every character the TTS pulled',
+    file: 'src/heard-text.ts',
+    find: /if \(o\.playbackPosition <= 0 \|\| o\.audioSeconds <= 0 \|\| o\.pulledChars <= 0\) return 0;/,
+    replace: 'return o.pulledChars;',
+  },
+  {
+    id: 'barge-in-min-words-off-by-one',
+    description: 'the barge-in word threshold `>=` becomes `>`: exactly minInterruptionWords words no longer interrupt',
+    file: 'machines/barge-in.machine.ts',
+    find: /const wordsConfirm = \(c: BargeInContext\) => wordsOf\(c\) >= /,
+    replace: 'const wordsConfirm = (c: BargeInContext) => wordsOf(c) > ',
+  },
+  {
+    id: 'barge-in-ignores-min-words-on-duration',
+    description: 'long user speech interrupts without the minimum words (the word requirement on the duration path is dropped)',
+    file: 'machines/barge-in.machine.ts',
+    find: /const wordsMet = \(c: BargeInContext\) => wordsOf\(c\) >= c\.options\.minInterruptionWords;/,
+    replace: 'const wordsMet = (c: BargeInContext) => true;',
   },
 ];
 

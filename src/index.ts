@@ -14,12 +14,12 @@ export {
   type InterruptReason,
 } from './errors.js';
 export type { AgentSessionEventMap, AgentSessionEvent } from './session-events.js';
-export type { LLM, LLMChunk, LLMRequest, ToolSchema } from './llm.js';
-export type { TTS } from './tts.js';
-export type { AudioOutput, PlayoutResult } from './audio-output.js';
-export { frameDuration, createAudioFrame, type AudioFrame } from './audio-frame.js';
-export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem } from './chat-item.js';
-export { realClock, type Clock } from './clock.js';
+export type { LLM, LLMChunk, LLMRequest, ToolSchema } from './ports/llm.js';
+export type { TTS } from './ports/tts.js';
+export type { AudioOutput, PlayoutResult } from './ports/audio-output.js';
+export { frameDuration, createAudioFrame, type AudioFrame } from './ports/audio-frame.js';
+export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
+export { realClock, type Clock } from './ports/clock.js';
 export { heardText } from './heard-text.js';
 export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';
 export type { AgentState } from '../machines/agent-state.machine.js';

@@ -1,5 +1,5 @@
 import type { AgentState } from '../machines/agent-state.machine.js';
-import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './chat-item.js';
+import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
 import type { SpeechHandle } from './speech-handle.js';
 
 /** The payload of each event an `AgentSession` emits. */

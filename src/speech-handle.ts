@@ -4,14 +4,14 @@ import { InterruptionRefusedError, InvalidArgumentError, SpeechFailedError, Spee
 
 export type SpeechOutcome = 'done' | 'interrupted' | 'failed';
 
-/** What the session plugs into a speech's machine: the effects behind its named actions. @internal */
+/** What the session plugs into a speech's machine: the routing behind its named actions. @internal */
 export interface SpeechHandleHooks {
-  startStep(handle: SpeechHandle, step: number): void;
-  interruptTools(handle: SpeechHandle, reason: 'interrupt' | 'close' | 'speechFailed'): void;
-  stopAudio(handle: SpeechHandle): void;
-  pauseAudio(handle: SpeechHandle): void;
-  resumeAudio(handle: SpeechHandle): void;
-  finishSpeech(handle: SpeechHandle, outcome: SpeechOutcome): void;
+  /** A routing action of the machine (`startStep`, `stopAudio`, `finishSpeech`, ...): posted, run after the transition. */
+  action(handle: SpeechHandle, type: string, params?: unknown): void;
+  /** `interrupt({ force })`; false when the speech refused. */
+  interrupt(handle: SpeechHandle, force: boolean): boolean;
+  pause(handle: SpeechHandle): boolean;
+  resume(handle: SpeechHandle): boolean;
   callbackError(error: unknown): void;
 }
 
@@ -27,20 +27,28 @@ const facades = new WeakMap<object, SpeechHandle>();
 const facade = (self: unknown): SpeechHandle => facades.get(self as object)!;
 
 // Provided once for every speech: provide() re-parses the whole machine, which cost ~0.1 ms per speech.
+// Waiter actions settle the facade's promises in the transition itself; every other action is
+// routing, handed to the session's router, which runs it after the transition.
+const route = (type: string) => ({ self }: { self: unknown }) => facade(self).hooks.action(facade(self), type);
 const providedSpeechHandleMachine = speechHandleMachine.provide({
   actions: {
-    startStep: ({ context, self }) => facade(self).hooks.startStep(facade(self), context.step),
+    startStep: route('startStep'),
     interruptTools: ({ context, self }) => {
       facade(self).stopError(context); // the tools share the speech's error
-      facade(self).hooks.interruptTools(facade(self), context.interruptReason ?? 'speechFailed');
+      facade(self).hooks.action(facade(self), 'interruptTools');
     },
-    refuseInterrupt: ({ self }) => facade(self).markRefused(),
+    refuseInterrupt: route('refuseInterrupt'),
     resolveWaiters: ({ context, self }) => facade(self).settleFor('done', context),
     abortWaiters: ({ context, self }) => facade(self).settleFor('interrupted', context),
     failWaiters: ({ context, self }) => facade(self).settleFor('failed', context),
-    stopAudio: ({ self }) => facade(self).hooks.stopAudio(facade(self)),
-    pauseAudio: ({ self }) => facade(self).hooks.pauseAudio(facade(self)),
-    resumeAudio: ({ self }) => facade(self).hooks.resumeAudio(facade(self)),
+    stopAudio: ({ context, self }) => {
+      facade(self).stopError(context);
+      facade(self).hooks.action(facade(self), 'stopAudio');
+    },
+    pauseAudio: route('pauseAudio'),
+    resumeAudio: route('resumeAudio'),
+    releaseFloor: route('releaseFloor'),
+    requestFloor: route('requestFloor'),
     finishSpeech: ({ self }, { outcome }) => facade(self).finishFromMachine(outcome),
   },
 });
@@ -68,7 +76,6 @@ export class SpeechHandle {
   private playoutWaiters: Waiter[] = [];
   private interruptWaiters: Waiter[] = [];
   private doneCallbacks: ((h: SpeechHandle) => void)[] = [];
-  private refused = false;
   /** @internal */
   readonly hooks: SpeechHandleHooks;
 
@@ -106,14 +113,9 @@ export class SpeechHandle {
   }
 
   /** @internal */
-  markRefused(): void {
-    this.refused = true;
-  }
-
-  /** @internal */
   finishFromMachine(outcome: SpeechOutcome): void {
     this.interruptWaiters = [];
-    this.hooks.finishSpeech(this, outcome);
+    this.hooks.action(this, 'finishSpeech', { outcome });
     this.runDoneCallbacks();
   }
 
@@ -149,9 +151,7 @@ export class SpeechHandle {
     if (o.force !== undefined && typeof o.force !== 'boolean')
       throw new InvalidArgumentError(`SpeechHandle.interrupt: option 'force' must be a boolean, got ${typeof o.force}`);
     if (this.done()) return this;
-    this.refused = false;
-    this.actor.send({ type: 'INTERRUPT', force: o.force === true });
-    if (this.refused) throw new InterruptionRefusedError(this.id);
+    if (!this.hooks.interrupt(this, o.force === true)) throw new InterruptionRefusedError(this.id);
     return this;
   }
 
@@ -166,17 +166,12 @@ export class SpeechHandle {
    * @example if (handle.pause()) { ... handle.resume(); }
    */
   pause(): boolean {
-    const before = this.actor.getSnapshot();
-    if (!before.can({ type: 'PAUSE' })) return false;
-    this.actor.send({ type: 'PAUSE' });
-    return true;
+    return this.hooks.pause(this);
   }
 
   /** Plays on from where `pause()` held the audio. Returns false when the speech was not paused. */
   resume(): boolean {
-    if (!this.paused) return false;
-    this.actor.send({ type: 'RESUME' });
-    return true;
+    return this.hooks.resume(this);
   }
 
   /**

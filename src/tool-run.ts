@@ -1,7 +1,6 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { toolRunMachine } from '../machines/tool-run.machine.js';
+import { toolRunMachine, type ToolRunEvent } from '../machines/tool-run.machine.js';
 import { SpeechFailedError, SpeechInterruptedError, ToolError, describe } from './errors.js';
-import type { FunctionCallOutputItem } from './chat-item.js';
 
 export type ToolRunOutcome = 'succeeded' | 'failed' | 'aborted';
 
@@ -15,20 +14,17 @@ export interface ToolRunOptions {
 }
 
 export interface ToolRunHooks {
-  /** The run reached a final state; `output` is what the LLM will see. */
-  settled(run: ToolRun, output: { output: string; isError: boolean }, aborted: boolean): void;
+  /** A routing action of the machine: the run's output, for history. */
+  action(run: ToolRun, type: 'recordOutput' | 'recordAbortOutput', payload: ToolRunEvent | { reason: 'interrupt' | 'close' | 'speechFailed' | null }): void;
   /** The tool settled after its run was aborted. */
   discarded(run: ToolRun, outcome: 'result' | 'error', value: unknown): void;
   /** A tool threw something other than ToolError: the LLM gets a generic output, the details go here. */
   toolCrashed(run: ToolRun, error: unknown): void;
+  /** Sends an event from outside a transition: the session runs the effects it posts afterwards. */
+  dispatch(send: () => void): void;
 }
 
-/** The error output recorded for a run aborted by its speech's end. */
-export function abortedToolOutput(reason: 'interrupt' | 'close' | 'speechFailed'): string {
-  if (reason === 'close') return 'error: the session closed before the tool finished';
-  if (reason === 'speechFailed') return 'error: the reply failed before the tool finished';
-  return 'error: the tool was aborted because the user interrupted the speech';
-}
+export { abortedToolOutput } from './core/tool-output.js';
 
 const runs = new WeakMap<object, ToolRun>();
 const runOf = (self: unknown): ToolRun => runs.get(self as object)!;
@@ -39,11 +35,8 @@ const providedToolRunMachine = toolRunMachine.provide({
     resolvePlayoutWaiters: ({ self }) => runOf(self).settleWaiters(null),
     rejectPlayoutWaiters: ({ context, self }) => runOf(self).settleWaiters(() => runOf(self).errorFor(context.abortReason)),
     abortSignal: ({ context, self }) => runOf(self).abortController.abort(runOf(self).errorFor(context.abortReason)),
-    recordOutput: ({ event, self }) => {
-      if (event.type === 'RESULT') runOf(self).record(event.output, false, false);
-      else if (event.type === 'ERROR') runOf(self).record(event.output, true, false);
-    },
-    recordAbortOutput: ({ context, self }) => runOf(self).record(abortedToolOutput(context.abortReason ?? 'interrupt'), true, true),
+    recordOutput: ({ event, self }) => runOf(self).hooks.action(runOf(self), 'recordOutput', event),
+    recordAbortOutput: ({ context, self }) => runOf(self).hooks.action(runOf(self), 'recordAbortOutput', { reason: context.abortReason }),
   },
 });
 
@@ -58,11 +51,9 @@ export class ToolRun {
   readonly speechId: string;
   readonly actor: Actor<typeof providedToolRunMachine>;
   readonly abortController = new AbortController();
-  /** Set once the run is final: what the LLM sees. */
-  output: FunctionCallOutputItem | null = null;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
-  constructor(o: ToolRunOptions, private readonly hooks: ToolRunHooks, newId: () => string) {
+  constructor(o: ToolRunOptions, readonly hooks: ToolRunHooks) {
     this.callId = o.callId;
     this.name = o.name;
     this.arguments = o.arguments;
@@ -72,16 +63,9 @@ export class ToolRun {
       input: { callId: o.callId, name: o.name, speechId: o.speechId, step: o.step },
       ...(o.inspect ? { inspect: o.inspect } : {}),
     });
-    this.record = (output: string, isError: boolean, aborted: boolean) => {
-      this.output = { type: 'function_call_output', id: newId(), callId: o.callId, name: o.name, output, isError };
-      hooks.settled(this, { output, isError }, aborted);
-    };
     runs.set(this.actor, this);
     this.actor.start();
   }
-
-  /** @internal Records the run's output (what the LLM sees). */
-  readonly record: (output: string, isError: boolean, aborted: boolean) => void;
 
   /**
    * @internal The error the run's signal and waits end with: the owning speech's, when the session
@@ -111,7 +95,7 @@ export class ToolRun {
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       // The machine decides: resolve now (playout already done) or hold the waiter in awaitingPlayout.
-      this.actor.send({ type: 'WAIT_FOR_PLAYOUT' });
+      this.hooks.dispatch(() => this.actor.send({ type: 'WAIT_FOR_PLAYOUT' }));
     });
   }
 
@@ -132,21 +116,21 @@ export class ToolRun {
 
   /** Fails the run before it executes (unknown tool, bad arguments). */
   reject(message: string): void {
-    this.actor.send({ type: 'ERROR', output: message });
+    this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: message }));
   }
 
   private onResult(v: unknown): void {
     if (this.actor.getSnapshot().status === 'done') return this.hooks.discarded(this, 'result', v);
-    this.actor.send({ type: 'RESULT', output: toOutputText(v) });
+    this.hooks.dispatch(() => this.actor.send({ type: 'RESULT', output: toOutputText(v) }));
   }
 
   private onError(e: unknown): void {
     if (this.actor.getSnapshot().status === 'done') return this.hooks.discarded(this, 'error', e);
     if (e instanceof ToolError) {
-      this.actor.send({ type: 'ERROR', output: e.message });
+      this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: e.message }));
     } else {
       this.hooks.toolCrashed(this, e);
-      this.actor.send({ type: 'ERROR', output: `error: an internal error occurred in tool ${this.name}` });
+      this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: `error: an internal error occurred in tool ${this.name}` }));
     }
   }
 

@@ -11,7 +11,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('speechcharts run --inspect', () => {
   it('serves the run live, prints the URL first, keeps serving after the run, and exits 0 on Ctrl-C', async () => {
     // node itself, not npx: a signal sent to npx does not reach the CLI.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', 'examples/tool-preamble-interrupt.json', '--virtual', '--quiet', '--inspect', '--out', tmp], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'examples/tool-preamble-interrupt.json', '--virtual', '--quiet', '--inspect', '--out', tmp], {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

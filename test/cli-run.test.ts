@@ -40,7 +40,7 @@ function exec(cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; killAft
   });
 }
 
-const cli = (args: string[], env?: NodeJS.ProcessEnv, killAfterMs?: number) => exec('npx', ['tsx', 'src/cli.ts', ...args], { ...(env ? { env } : {}), ...(killAfterMs ? { killAfterMs } : {}) });
+const cli = (args: string[], env?: NodeJS.ProcessEnv, killAfterMs?: number) => exec('npx', ['tsx', 'src/cli/main.ts', ...args], { ...(env ? { env } : {}), ...(killAfterMs ? { killAfterMs } : {}) });
 
 function figure(stdout: string, name: string): number {
   const m = new RegExp(`→ ${name}\\s+([\\d.]+) (ms|s)`).exec(stdout);
@@ -96,7 +96,7 @@ describe('speechcharts run (real audio)', () => {
       mkdirSync(bin);
       symlinkSync(process.execPath, join(bin, 'node'));
     }
-    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', 'examples/tool-preamble-interrupt.json', '--out', out, '--quiet'], {
+    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', 'examples/tool-preamble-interrupt.json', '--out', out, '--quiet'], {
       env: { PATH: bin },
     });
     expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AudioFrame } from '../src/audio-frame.js';
+import type { AudioFrame } from '../src/ports/audio-frame.js';
 import { EspeakError, EspeakNotFoundError, EspeakTTS, espeakAvailable } from '../src/adapters/espeak-tts.js';
 import { disposeRtc } from '../src/adapters/rtc-audio-output.js';
 

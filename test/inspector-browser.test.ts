@@ -92,7 +92,8 @@ describe('the inspector page in headless chromium', () => {
         '⚡ speech_1 interrupts tool_call_1 (force) · 900 ms',
       ]);
       const bad = await page.locator('#story .chip.bad').allTextContents();
-      expect(bad).toEqual([expect.stringMatching(/^✖ tool_call_1 aborted · .*waiters rejected/), expect.stringMatching(/^✖ speech_1 interrupted · waiters rejected/)]);
+      // The speech's transition comes first; its tools are aborted by the effect that runs right after it.
+      expect(bad).toEqual([expect.stringMatching(/^✖ speech_1 interrupted · waiters rejected/), expect.stringMatching(/^✖ tool_call_1 aborted · .*waiters rejected/)]);
       expect(await page.locator(`${card('tool_call_1')} .alarm`).textContent()).toContain('rejectPlayoutWaiters');
       expect(await page.locator('#log .row.interrupt').count()).toBe(2);
       expect(await page.locator('#log .row.interrupt').nth(1).textContent()).toMatch(/speech_1→tool_call_1INTERRUPT/);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAdjacencyMap } from 'xstate/graph';
-import { MODEL_BOUNDS, composedEvents, composedModel, describeComposed, serializeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
+import { MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
 import { classifyStuck, composedInvariants, composedProgress, machineModels, KNOWN_RUNTIME_BUGS } from '../src/model/invariants.js';
 import { exploreModel, formatPath, formatReport, type ExplorationReport } from '../src/testing/model-explorer.js';
 
@@ -54,44 +54,45 @@ describe('each machine, every event in every reachable state', () => {
   }
 });
 
-describe(`composed system: scheduler × ${MODEL_BOUNDS.speeches} speeches × ${MODEL_BOUNDS.toolsPerSpeech} tool runs each`, () => {
-  let report: ExplorationReport<ComposedSnapshot, ModelEvent>;
-  beforeAll(() => {
-    const t0 = performance.now();
-    report = exploreModel({
-      logic: composedModel,
-      name: 'composed',
-      events: composedEvents,
-      serialize: serializeComposed,
-      invariants: composedInvariants,
-      progress: composedProgress,
+for (const [label, bounds] of [
+  ['composed system', MODEL_BOUNDS],
+  ['composed system, tools that say, reply and interrupt', TOOLS_SPEAK_BOUNDS],
+] as const) {
+  describe(`${label}: the session's routing over scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each`, () => {
+    let report: ExplorationReport<ComposedSnapshot, ModelEvent>;
+    beforeAll(() => {
+      const t0 = performance.now();
+      const m = createComposedModel(bounds);
+      report = exploreModel({ logic: m.logic, name: label, events: m.events, serialize: m.serialize, invariants: composedInvariants, progress: composedProgress });
+      console.log(`${formatReport(report, { describeState: describeComposed }).join('\n')}\n(explored in ${((performance.now() - t0) / 1000).toFixed(1)} s; bounds ${JSON.stringify(bounds)})`);
+    }, 300_000);
+
+    it('explores every reachable state within the bounds', () => {
+      expect(report.truncated).toBe(false);
+      expect(report.states).toBeGreaterThan(5_000);
     });
-    console.log(`${formatReport(report, { describeState: describeComposed }).join('\n')}\n(explored in ${((performance.now() - t0) / 1000).toFixed(1)} s; bounds ${JSON.stringify(MODEL_BOUNDS)})`);
-  }, 180_000);
 
-  it('explores every reachable state within the bounds', () => {
-    expect(report.truncated).toBe(false);
-    expect(report.states).toBeGreaterThan(10_000);
-  });
+    for (const inv of composedInvariants) it(inv.name, () => expect(violationLines(report, inv.name, describeComposed)).toEqual([]));
 
-  for (const inv of composedInvariants) it(inv.name, () => expect(violationLines(report, inv.name, describeComposed)).toEqual([]));
-
-  for (const p of composedProgress) {
-    it(p.name, () => {
-      const res = report.progress.find((x) => x.name === p.name)!;
-      const { known, unexplained } = classifyStuck(report.graph.snapshots, res.stuckVertices);
-      for (const [bug, n] of known) {
-        const b = KNOWN_RUNTIME_BUGS.find((x) => x.name === bug)!;
-        console.warn(`KNOWN RUNTIME BUG (${n} stuck states): ${bug}\n  reproduced by ${b.test}`);
-      }
-      const lines = unexplained.slice(0, 1).map((v) => {
-        const path = report.replay(pathEvents(report, v));
-        return `stuck: ${describeComposed(path.states.at(-1)!)}\n  shortest path (${path.events.length} events): ${formatPath(path.events)}`;
+    for (const p of composedProgress) {
+      it(p.name, () => {
+        const res = report.progress.find((x) => x.name === p.name)!;
+        const { known, unexplained } = classifyStuck(report.graph.snapshots, res.stuckVertices);
+        for (const [bug, n] of known) {
+          const b = KNOWN_RUNTIME_BUGS.find((x) => x.name === bug)!;
+          console.warn(`KNOWN RUNTIME BUG (${n} stuck states): ${bug}\n  reproduced by ${b.test}`);
+        }
+        const lines = unexplained.slice(0, 1).map((v) => {
+          const path = report.replay(pathEvents(report, v));
+          return `stuck: ${describeComposed(path.states.at(-1)!)}\n  shortest path (${path.events.length} events): ${formatPath(path.events)}`;
+        });
+        expect({ unexplainedStuckStates: unexplained.length, first: lines }).toEqual({ unexplainedStuckStates: 0, first: [] });
       });
-      expect({ unexplainedStuckStates: unexplained.length, first: lines }).toEqual({ unexplainedStuckStates: 0, first: [] });
-    });
-  }
+    }
+  });
+}
 
+describe('the composed explorations together', () => {
   it('the composed model steps the real machines: every state node the runtime can reach is reached', async () => {
     const { coverage } = await import('../src/model/composed-model.js');
     const { formatCoverage } = await import('../src/testing/model-explorer.js');

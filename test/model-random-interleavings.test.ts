@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createComposedModel, describeComposed } from '../src/model/composed-model.js';
+import { MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed } from '../src/model/composed-model.js';
 import { composedInvariants } from '../src/model/invariants.js';
 import { createRuntimeAdapter } from '../src/model/runtime-adapter.js';
 import { createModelWalker, formatPath, pathFromChoices, runPath } from '../src/testing/model-explorer.js';
@@ -11,13 +11,16 @@ import { createModelWalker, formatPath, pathFromChoices, runPath } from '../src/
 // The seed is fixed so a run is reproducible (and mutants are judged the same way each time);
 // FC_SEED=<n> explores other interleavings.
 
-const model = createComposedModel();
+const seed = Number(process.env.FC_SEED ?? 424242);
+const numRuns = Number(process.env.FC_RUNS ?? 250);
+
+// Walks revisit states freely, so they may go past the exhaustive bounds: three speeches here.
+for (const bounds of [{ ...MODEL_BOUNDS, speeches: 3 }, { ...TOOLS_SPEAK_BOUNDS, speeches: 3 }]) {
+const model = createComposedModel(bounds);
 const walker = createModelWalker({ logic: model.logic, events: model.events });
 const adapter = createRuntimeAdapter({ bounds: model.bounds });
-const seed = Number(process.env.FC_SEED ?? 424242);
-const numRuns = Number(process.env.FC_RUNS ?? 500);
 
-describe('random interleavings (fast-check) on the real runtime', () => {
+describe(`random interleavings (fast-check) on the real runtime, ${JSON.stringify(bounds)}`, () => {
   it(`${numRuns} random walks of up to 40 events keep the invariants and match the runtime`, async () => {
     let events = 0;
     await fc.assert(
@@ -39,3 +42,4 @@ describe('random interleavings (fast-check) on the real runtime', () => {
     expect(events).toBeGreaterThan(numRuns);
   }, 120_000);
 });
+}

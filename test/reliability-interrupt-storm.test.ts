@@ -48,7 +48,7 @@ describe('interrupt storm', () => {
       // A random point: mostly inside the first 2.5 s of a reply, sometimes long after (idle).
       const gap = rand() < 0.1 ? 3000 + rand() * 4000 : rand() * 2500;
       await clock.advance(Math.round(gap));
-      const cur = w.session.currentSpeech;
+      const cur = w.session.activeSpeech;
       const phase = cur ? JSON.stringify(cur.state) : 'idle';
       phases.set(phase, (phases.get(phase) ?? 0) + 1);
       const rec = { settled: false, error: undefined as unknown };

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAudioFrame } from '../src/audio-frame.js';
+import { createAudioFrame } from '../src/ports/audio-frame.js';
 import { RtcAudioOutput, disposeRtc } from '../src/adapters/rtc-audio-output.js';
 
 afterAll(() => disposeRtc());

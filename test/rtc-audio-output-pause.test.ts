@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAudioFrame, type AudioFrame } from '../src/audio-frame.js';
+import { createAudioFrame, type AudioFrame } from '../src/ports/audio-frame.js';
 import { disposeRtc, RtcAudioOutput } from '../src/adapters/rtc-audio-output.js';
 
 // RtcAudioOutput's pause/resume (the real path of a barge-in hold). The native source plays in real

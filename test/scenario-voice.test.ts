@@ -4,7 +4,7 @@ import { disposeRtc } from '../src/adapters/rtc-audio-output.js';
 import { startScenario } from '../src/scenario/run-scenario.js';
 import { parseScenario } from '../src/scenario/scenario-schema.js';
 import { FakeTTS, VirtualAudioOutput, VirtualClock } from '../src/testing/index.js';
-import { renderTimelineSvg } from '../src/timeline-svg.js';
+import { renderTimelineSvg } from '../src/cli/timeline-svg.js';
 import type { BargeInActivity } from '../src/voice/barge-in.js';
 import { attachScenarioVoice, parseScenarioVoice, parseUserAudio, prepareUserAudio } from '../src/voice/scenario-voice.js';
 import { FIRST_INPUT, SECOND_INPUT, seedSession } from './support/seed-fixture.js';

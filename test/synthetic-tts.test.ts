@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AudioFrame } from '../src/audio-frame.js';
+import type { AudioFrame } from '../src/ports/audio-frame.js';
 import { SyntheticVoiceTTS } from '../src/adapters/synthetic-tts.js';
 
 async function* textOf(...parts: string[]): AsyncGenerator<string> {

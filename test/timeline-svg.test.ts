@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/scenario/run-scenario.js';
 import { parseScenario } from '../src/scenario/scenario-schema.js';
 import { FakeTTS, VirtualAudioOutput, VirtualClock } from '../src/testing/index.js';
-import { SPAN_COLOURS, renderTimelineSvg, stateKind, type TimelineInput } from '../src/timeline-svg.js';
+import { SPAN_COLOURS, renderTimelineSvg, stateKind, type TimelineInput } from '../src/cli/timeline-svg.js';
 
 const handmade = (): TimelineInput => ({
   title: 'seed <&> "test"',

@@ -7,7 +7,7 @@ import { parseTrace } from '../src/inspect/trace-recorder.js';
 import { silentGaps } from '../src/voice/audio-analysis.js';
 import { decodeWav } from '../src/wav.js';
 
-// The two voice examples end to end, as a user runs them: `npx tsx src/cli.ts run <example>` in a
+// The two voice examples end to end, as a user runs them: `npx tsx src/cli/main.ts run <example>` in a
 // child process, real espeak-ng voices (agent and user), the real Silero VAD, real-time rtc-node
 // output. The tests wait for the process and then read its recordings; they sleep on nothing.
 
@@ -16,7 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'src/cli.ts', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -1,4 +1,4 @@
-import type { TTS } from '../tts.js';
+import type { TTS } from '../ports/tts.js';
 import { EspeakTTS, espeakAvailable, type EspeakTTSOptions } from './espeak-tts.js';
 import { SyntheticVoiceTTS } from './synthetic-tts.js';
 

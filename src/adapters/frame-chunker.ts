@@ -1,4 +1,4 @@
-import { createAudioFrame, type AudioFrame } from '../audio-frame.js';
+import { createAudioFrame, type AudioFrame } from '../ports/audio-frame.js';
 
 /**
  * Cuts a stream of samples into frames of exactly `samplesPerFrame` samples per channel.

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import type { AudioFrame } from '../audio-frame.js';
-import type { AudioOutput, PlayoutResult } from '../audio-output.js';
-import { realClock, type Clock } from '../clock.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
+import { realClock, type Clock } from '../ports/clock.js';
 import { SpeechchartsError } from '../errors.js';
 import { encodeWav } from '../wav.js';
 

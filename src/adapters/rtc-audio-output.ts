@@ -1,6 +1,6 @@
 import { AudioFrame as RtcAudioFrame, AudioSource, dispose } from '@livekit/rtc-node';
-import { createAudioFrame, type AudioFrame } from '../audio-frame.js';
-import type { AudioOutput, PlayoutResult } from '../audio-output.js';
+import { createAudioFrame, type AudioFrame } from '../ports/audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
 import { InvalidArgumentError, SpeechchartsError } from '../errors.js';
 
 /** `captureFrame` on an RtcAudioOutput after `close()`. */

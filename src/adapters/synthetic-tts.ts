@@ -1,7 +1,7 @@
 import { abortableIterate } from '../abortable-iterate.js';
-import type { AudioFrame } from '../audio-frame.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { TTS } from '../tts.js';
+import type { TTS } from '../ports/tts.js';
 import { FrameChunker, samplesPerFrame } from './frame-chunker.js';
 import { splitSentences } from './sentence-stream.js';
 

@@ -1,6 +1,6 @@
 import { AgentSession } from '../agent-session.js';
 import type { InspectObserver } from '../agent-session.js';
-import { realClock, type Clock } from '../clock.js';
+import { realClock, type Clock } from '../ports/clock.js';
 import type { SpeechHandle } from '../speech-handle.js';
 import { tool } from '../tool.js';
 import { FakeTTS } from '../testing/fake-tts.js';

@@ -1,21 +1,25 @@
-import { fromTransition, type AnyStateMachine, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import { agentStateMachine, type AgentState, type AgentStateEvent } from '../../machines/agent-state.machine.js';
-import { schedulerMachine, SPEECH_PRIORITY, type SchedulerEvent } from '../../machines/scheduler.machine.js';
-import { speechHandleMachine, type SpeechHandleEvent } from '../../machines/speech-handle.machine.js';
-import { toolRunMachine, type ToolRunEvent } from '../../machines/tool-run.machine.js';
-import { CoverageRecorder, createMachineStepper, type ActionRecord, type StepResult } from '../testing/model-explorer.js';
+import { fromTransition, type SnapshotFrom } from 'xstate';
+import type { AgentState, AgentStateEvent, agentStateMachine } from '../../machines/agent-state.machine.js';
+import { SPEECH_PRIORITY, type SchedulerEvent, type schedulerMachine } from '../../machines/scheduler.machine.js';
+import type { SpeechHandleEvent, SpeechHandleInput, speechHandleMachine } from '../../machines/speech-handle.machine.js';
+import type { ToolRunEvent, ToolRunInput, toolRunMachine } from '../../machines/tool-run.machine.js';
+import { SessionRouter, type MachinePort, type SessionMachines, type SessionShell } from '../core/session-router.js';
+import { cloneSessionState, initialSessionState, type SessionState } from '../core/session-state.js';
+import { abortedToolOutput } from '../core/tool-output.js';
+import type { ChatItem } from '../ports/chat-item.js';
+import type { ActionRecord } from '../testing/model-explorer.js';
+import { delayOf, steppers } from './machine-steppers.js';
+
+export { coverage, machineKey, resetCoverage } from './machine-steppers.js';
 
 /**
- * The composed system model: the scheduler, the agent state and up to three speeches with up to
- * two tool runs each, stepped with the real machines from `machines/` (pure transitions, no
- * actors), and the runtime's routing between them mirrored in one place ({@link SessionMirror},
- * method for method after `src/agent-session.ts`). The runtime's own state that the machines do
- * not hold (a step's audio segment, history, pending waiters, the audio output's pause) is
- * modelled as plain data beside the machine snapshots.
- *
- * Events are the session API (`START`, `REPLY`, `SAY`, `INTERRUPT`, `INTERRUPT_SPEECH`,
- * `PAUSE`, `RESUME`, `CLOSE`) and the pipeline (LLM chunks and errors, TTS errors,
- * playout done, tool waits, results and errors), always aimed at the speech holding the floor.
+ * The composed system model: the session's own routing ({@link SessionRouter}, the code the
+ * runtime runs) over the real machines of `machines/`, stepped purely (snapshots, no actors), with
+ * up to three speeches and two tool runs each. Only the world around the router is modelled here:
+ * the pipeline (LLM chunks, the end of a step, the audio output's reports, failures), the tools
+ * (they await their preamble, return, fail, and may `say`/`generateReply` and await that speech, or
+ * call `session.interrupt()`), and the callers awaiting each speech. A change to the routing is a
+ * change to what this model explores.
  */
 
 export interface ModelBounds {
@@ -24,12 +28,14 @@ export interface ModelBounds {
   maxToolSteps: number;
   textChunksPerStep: number;
   speechesBeforeStart: number;
+  /** Tools may say, reply (and await that speech) or interrupt. */
+  toolsSpeak: boolean;
 }
 
 /** The bounds of the composed model (see docs/model-based-testing.md for why they suffice). */
 export const MODEL_BOUNDS: Readonly<ModelBounds> = {
-  /** Speeches created per session (queued, current or finished). */
-  speeches: 3,
+  /** Speeches created per session (by the API or by tools; queued, current, waiting for tools or finished). */
+  speeches: 2,
   /** Tool calls per speech. */
   toolsPerSpeech: 2,
   /** `maxToolSteps` of the modelled session: step 1 may call tools, step 2 is the final reply. */
@@ -38,7 +44,20 @@ export const MODEL_BOUNDS: Readonly<ModelBounds> = {
   textChunksPerStep: 1,
   /** Speeches created before `start()` (queued while scheduling is paused). */
   speechesBeforeStart: 1,
+  /** Off here; on in {@link TOOLS_SPEAK_BOUNDS}, with one tool per speech, to keep both explorations exhaustive. */
+  toolsSpeak: false,
 };
+
+/** The bounds of the second exploration: tools that say, reply and interrupt. */
+export const TOOLS_SPEAK_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true };
+
+/** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
+export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
+  { ...MODEL_BOUNDS, speeches: 3, toolsPerSpeech: 1 },
+  { ...TOOLS_SPEAK_BOUNDS, speeches: 3 },
+];
+
+type ToolAddress = { speech: number; tool: number };
 
 export type ModelEvent =
   // ── session API ──
@@ -65,25 +84,31 @@ export type ModelEvent =
   | { type: 'PLAYOUT_DONE' }
   | { type: 'LLM_ERROR' }
   | { type: 'TTS_ERROR' }
-  /** Tool `tool` (index within the speech) awaits its preamble again (`ctx.waitForPlayout()`), returns, or throws `ToolError`. */
-  | { type: 'TOOL_WAIT'; tool: number }
-  | { type: 'TOOL_RESULT'; tool: number }
-  | { type: 'TOOL_ERROR'; tool: number };
+  // ── a running tool (`tool` of the speech created `speech`-th), on the floor or not ──
+  /** Awaits its preamble again (`ctx.waitForPlayout()`), returns, or throws `ToolError`. */
+  | ({ type: 'TOOL_WAIT' } & ToolAddress)
+  | ({ type: 'TOOL_RESULT' } & ToolAddress)
+  | ({ type: 'TOOL_ERROR' } & ToolAddress)
+  /** `await ctx.session.say(stream).waitForPlayout()`: a status line, interruptible. */
+  | ({ type: 'TOOL_SAY' } & ToolAddress)
+  /** `await ctx.session.generateReply({ instructions }).waitForPlayout()`. */
+  | ({ type: 'TOOL_REPLY' } & ToolAddress)
+  /** `ctx.session.interrupt()` from inside the tool. */
+  | ({ type: 'TOOL_INTERRUPT' } & ToolAddress);
 
 export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE'] as const;
-export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR'] as const;
+/** The world's events: what the pipeline and the tools do without a new user input. */
+export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT'] as const;
 
 export type SpeechSnapshot = SnapshotFrom<typeof speechHandleMachine>;
 export type ToolRunSnapshot = SnapshotFrom<typeof toolRunMachine>;
 export type SchedulerSnapshot = SnapshotFrom<typeof schedulerMachine>;
 export type AgentStateSnapshot = SnapshotFrom<typeof agentStateMachine>;
 
-/** How the last `waitForPlayout()` of a speech went. */
+/** How the last `waitForPlayout()` of a speech went (its creator awaits it). */
 export type SpeechWaiter = 'none' | 'pending' | 'resolved' | 'interrupted' | 'failed';
 /** How the last `ctx.waitForPlayout()` of a tool went. */
 export type ToolWaiter = 'none' | 'pending' | 'resolved' | 'rejected';
-export type AbortReason = 'interrupt' | 'close' | 'speechFailed';
-export type ToolOutput = null | 'ok' | 'error' | `aborted:${AbortReason}`;
 
 export interface ToolModel {
   callId: string;
@@ -91,28 +116,20 @@ export interface ToolModel {
   snap: ToolRunSnapshot;
   key: string;
   waiter: ToolWaiter;
-  /** What the LLM will see (null until the run is final). */
-  output: ToolOutput;
+  /** The speech this tool created and awaits (its waiter is that speech's), if any. */
+  awaits: string | null;
 }
 
-/** The runtime's `StepRun`, reduced to what decides behaviour and history. */
-export interface StepModel {
+/** The pipeline's side of a step (the router keeps the rest). */
+export interface PipelineStep {
   index: number;
-  text: string;
   chunks: number;
-  /** The step's audio was played while the output was not paused (so an interrupt keeps the text). */
+  /** The step's audio played while the output was not paused (so a cut keeps the text). */
   heard: boolean;
-  speaking: boolean;
   /** The LLM stream ended (or failed): no more chunks. */
   llmDone: boolean;
-  segmentOpen: boolean;
-  /** The runtime holds a playout report for the segment (after flush, or at a stop). */
+  /** The segment was flushed: the output reports its end later (PLAYOUT_DONE). */
   playoutRequested: boolean;
-  playoutDone: boolean;
-  messageCommitted: boolean;
-  toolsCommitted: boolean;
-  /** Indexes into the speech's `tools`. */
-  tools: number[];
 }
 
 export interface SpeechModel {
@@ -123,12 +140,12 @@ export interface SpeechModel {
   snap: SpeechSnapshot;
   key: string;
   waiter: SpeechWaiter;
-  step: StepModel | null;
+  pipeline: PipelineStep | null;
   tools: ToolModel[];
-  authorized: boolean;
+  /** The router released it (history committed, floor or queue place given up). */
   released: boolean;
-  /** What the speech put in history, one letter a line (u user, a/A assistant/interrupted, c call, o output). */
-  committed: string;
+  /** The tool whose `say`/`generateReply` created it, if any. */
+  createdBy: string | null;
 }
 
 /** What the API call of the last event returned. */
@@ -137,12 +154,10 @@ export type ApiOutcome = 'ok' | 'SessionClosedError' | 'InterruptionRefusedError
 export interface ComposedState {
   /** Constant per model. */
   bounds: Readonly<ModelBounds>;
-  started: boolean;
-  closed: boolean;
+  /** The router's data: the same object shape the runtime holds. */
+  session: SessionState;
   /** The audio output's pause (it outlives a speech). */
   audioPaused: boolean;
-  /** The speech whose pause holds the audio output (the runtime's `audioHeldBy`). */
-  audioHeldBy: string | null;
   scheduler: SchedulerSnapshot;
   schedulerKey: string;
   agent: AgentStateSnapshot;
@@ -150,549 +165,14 @@ export interface ComposedState {
   /** What `session.agentState` reports (the agent machine's value, never 'closed'). */
   shownAgentState: AgentState;
   speeches: SpeechModel[];
+  /** Floor grants (`speech#step`) and unstarted ends (`speech#0`), in order: history must follow it. */
+  grants: string[];
   // Below: per path or per step, not part of the state's identity.
   history: string[];
   errors: string[];
   last: ApiOutcome;
   /** Effects of the last event, e.g. `speech_1:abortWaiters`, `timer:tool_call_1_1`, `unrouted:speech_1:foo`. */
   effects: string[];
-}
-
-// ── machine steppers (shared, with coverage) ───────────────────────────────
-
-export const coverage = {
-  speechHandle: new CoverageRecorder(speechHandleMachine),
-  toolRun: new CoverageRecorder(toolRunMachine),
-  scheduler: new CoverageRecorder(schedulerMachine),
-  agentState: new CoverageRecorder(agentStateMachine),
-};
-
-/**
- * Forgets what the composed explorations exercised so far.
- * @example resetCoverage(); exploreModel({ logic: composedModel, ... }); coverage.scheduler.report();
- */
-export function resetCoverage(): void {
-  for (const c of Object.values(coverage)) {
-    c.nodes.clear();
-    c.transitions.clear();
-  }
-}
-
-/**
- * Memoized stepping: snapshots are interned (one object per value and context) and our machines
- * are functions of value, context and event, so a step computed once is the same every time.
- */
-function memoStepper<M extends AnyStateMachine>(machine: M, cov: CoverageRecorder) {
-  const stepper = createMachineStepper(machine, cov);
-  const memo = new WeakMap<object, Map<string, StepResult<SnapshotFrom<M>> & { key: string }>>();
-  return {
-    initial: stepper.initial,
-    initialInterned(input?: unknown): { snap: SnapshotFrom<M>; key: string } {
-      return intern(machine.id, stepper.initial(input as never).snapshot as never) as { snap: SnapshotFrom<M>; key: string };
-    },
-    next(snapshot: SnapshotFrom<M>, event: EventFromLogic<M>): StepResult<SnapshotFrom<M>> & { key: string } {
-      let m = memo.get(snapshot as object);
-      if (!m) memo.set(snapshot as object, (m = new Map()));
-      const k = eventKey(event);
-      let r = m.get(k);
-      if (!r) {
-        const fresh = stepper.next(snapshot, event);
-        const i = intern(machine.id, fresh.snapshot as never);
-        r = { snapshot: i.snap as SnapshotFrom<M>, key: i.key, actions: fresh.actions };
-        m.set(k, r);
-      }
-      return r;
-    },
-  };
-}
-
-function eventKey(e: object): string {
-  let k = '';
-  for (const [name, v] of Object.entries(e)) k += `${name}=${String(v)};`;
-  return k;
-}
-
-const steppers = {
-  speech: memoStepper(speechHandleMachine, coverage.speechHandle),
-  tool: memoStepper(toolRunMachine, coverage.toolRun),
-  scheduler: memoStepper(schedulerMachine, coverage.scheduler),
-  agent: memoStepper(agentStateMachine, coverage.agentState),
-};
-
-/**
- * Machine snapshot identity: value and context (our machines keep no counters).
- * @example machineKey(snapshot) // '[{"active":"generating"},{"id":"speech_1",...}]'
- */
-export function machineKey(s: { value: unknown; context: unknown }): string {
-  return JSON.stringify([s.value, s.context]);
-}
-
-// Equal snapshots share one object and a short key: the graph holds many states, few distinct
-// machine snapshots.
-const interned = new Map<string, { snap: unknown; key: string }>();
-function intern<T extends { value: unknown; context: unknown }>(machine: string, s: T): { snap: T; key: string } {
-  const k = `${machine}|${machineKey(s)}`;
-  let hit = interned.get(k);
-  if (!hit) interned.set(k, (hit = { snap: s, key: String(interned.size) }));
-  return hit as { snap: T; key: string };
-}
-
-function isFinal(s: { status: string }): boolean {
-  return s.status === 'done';
-}
-
-function delayOf(a: ActionRecord): number | undefined {
-  const p = a.params as { delay?: unknown } | undefined;
-  return typeof p?.delay === 'number' ? p.delay : undefined;
-}
-
-// ── the runtime's routing, mirrored ────────────────────────────────────────
-
-function cloneState(s: ComposedState): ComposedState {
-  return {
-    ...s,
-    // A released speech never changes again (nothing routes to it): share it.
-    speeches: s.speeches.map((sp) =>
-      sp.released
-        ? sp
-        : {
-            ...sp,
-            step: sp.step ? { ...sp.step, tools: [...sp.step.tools] } : null,
-            tools: sp.tools.map((t) => ({ ...t })),
-          },
-    ),
-    history: [...s.history],
-    errors: [...s.errors],
-    last: 'none',
-    effects: [],
-  };
-}
-
-/**
- * The routing of `AgentSession` between its actors, applied to a draft of the model state.
- * Use {@link stepComposed} rather than this class directly.
- * @example new SessionMirror(draft).apply({ type: 'INTERRUPT', force: true });
- * Each method mirrors the runtime method of the same name; machine actions are dispatched to the
- * same hooks as the runtime's `provide()` implementations. Code the runtime runs in a later
- * microtask (a step's start) is queued and drained before the event's step ends.
- */
-export class SessionMirror {
-  private readonly microtasks: (() => void)[] = [];
-  private refused = false;
-
-  constructor(readonly s: ComposedState) {}
-
-  // ── machine sends ──
-
-  private sendScheduler(ev: SchedulerEvent): void {
-    const r = steppers.scheduler.next(this.s.scheduler, ev);
-    const { snapshot: snap, key } = r;
-    this.s.scheduler = snap;
-    this.s.schedulerKey = key;
-    for (const a of r.actions) {
-      if (delayOf(a) !== undefined) this.s.effects.push('timer:scheduler');
-      else if (a.type === 'grantFloor') this.grantFloor((a.params as { id: string }).id);
-      else this.unrouted('scheduler', a);
-    }
-  }
-
-  private setAgentState(type: AgentStateEvent['type']): void {
-    const r = steppers.agent.next(this.s.agent, { type } as AgentStateEvent);
-    const { snapshot: snap, key } = r;
-    this.s.agent = snap;
-    this.s.agentKey = key;
-    if (snap.value !== 'closed') this.s.shownAgentState = snap.value as AgentState;
-    for (const a of r.actions) {
-      if (delayOf(a) !== undefined) this.s.effects.push('timer:agentState');
-      else this.unrouted('agentState', a);
-    }
-  }
-
-  private sendSpeech(sp: SpeechModel, ev: SpeechHandleEvent): void {
-    const r = steppers.speech.next(sp.snap, ev);
-    const { snapshot: snap, key } = r;
-    sp.snap = snap;
-    sp.key = key;
-    for (const a of r.actions) this.speechAction(sp, a);
-  }
-
-  private sendTool(sp: SpeechModel, t: ToolModel, ev: ToolRunEvent): void {
-    const r = steppers.tool.next(t.snap, ev);
-    const { snapshot: snap, key } = r;
-    t.snap = snap;
-    t.key = key;
-    for (const a of r.actions) this.toolAction(sp, t, a, ev);
-  }
-
-  private unrouted(who: string, a: ActionRecord): void {
-    this.s.effects.push(`unrouted:${who}:${a.type}`);
-  }
-
-  /** The speech handle's `provide()` implementations (src/speech-handle.ts) and their session hooks. */
-  private speechAction(sp: SpeechModel, a: ActionRecord): void {
-    this.s.effects.push(`${sp.id}:${a.type}`);
-    if (delayOf(a) !== undefined) {
-      this.s.effects.push(`timer:${sp.id}`);
-      return;
-    }
-    const ctx = sp.snap.context;
-    switch (a.type) {
-      case 'startStep':
-        return this.startStep(sp, ctx.step);
-      case 'interruptTools':
-        return this.interruptTools(sp, ctx.interruptReason ?? 'speechFailed');
-      case 'refuseInterrupt':
-        this.refused = true;
-        return;
-      case 'resolveWaiters':
-        if (sp.waiter === 'pending') sp.waiter = 'resolved';
-        return;
-      case 'abortWaiters':
-        if (sp.waiter === 'pending') sp.waiter = 'interrupted';
-        return;
-      case 'failWaiters':
-        if (sp.waiter === 'pending') sp.waiter = 'failed';
-        return;
-      case 'stopAudio':
-        return this.stopAudio(sp);
-      case 'pauseAudio':
-        this.s.audioHeldBy = sp.id;
-        this.s.audioPaused = true;
-        return;
-      case 'resumeAudio':
-        this.s.audioHeldBy = null;
-        this.s.audioPaused = false;
-        return;
-      case 'finishSpeech':
-        return this.finish(sp, (a.params as { outcome: 'done' | 'interrupted' | 'failed' }).outcome);
-      default:
-        return this.unrouted(sp.id, a);
-    }
-  }
-
-  /** The tool run's `provide()` implementations (src/tool-run.ts) and the session's tool hooks. */
-  private toolAction(sp: SpeechModel, t: ToolModel, a: ActionRecord, ev: ToolRunEvent): void {
-    this.s.effects.push(`${t.callId}:${a.type}`);
-    if (delayOf(a) !== undefined) {
-      this.s.effects.push(`timer:${t.callId}`);
-      return;
-    }
-    switch (a.type) {
-      case 'resolvePlayoutWaiters':
-        if (t.waiter === 'pending') t.waiter = 'resolved';
-        return;
-      case 'rejectPlayoutWaiters':
-        if (t.waiter === 'pending') t.waiter = 'rejected';
-        return;
-      case 'abortSignal':
-        return;
-      case 'recordOutput':
-        if (ev.type === 'RESULT') t.output = 'ok';
-        else if (ev.type === 'ERROR') t.output = 'error';
-        else return;
-        return this.toolSettled(sp, t, false);
-      case 'recordAbortOutput':
-        t.output = `aborted:${t.snap.context.abortReason ?? 'interrupt'}`;
-        return this.toolSettled(sp, t, true);
-      default:
-        return this.unrouted(t.callId, a);
-    }
-  }
-
-  private drain(): void {
-    for (let task = this.microtasks.shift(); task; task = this.microtasks.shift()) task();
-  }
-
-  // ── AgentSession's public API ──
-
-  /** Applies one model event (API call or pipeline event) and everything it causes synchronously. */
-  apply(ev: ModelEvent): void {
-    const s = this.s;
-    const cur = this.current();
-    switch (ev.type) {
-      case 'START':
-        this.start();
-        break;
-      case 'REPLY':
-        this.createSpeech('reply', true, SPEECH_PRIORITY.NORMAL);
-        break;
-      case 'SAY':
-        this.createSpeech('say', false, SPEECH_PRIORITY.NORMAL);
-        break;
-      case 'INTERRUPT':
-        this.interruptAll(ev.force, 'interrupt');
-        break;
-      case 'CLOSE':
-        this.close();
-        break;
-      case 'INTERRUPT_SPEECH': {
-        // SpeechHandle.interrupt(): a finished speech is left as it is; a refusal throws.
-        const sp = s.speeches[ev.speech];
-        if (!sp || isFinal(sp.snap)) break;
-        this.refused = false;
-        this.sendSpeech(sp, { type: 'INTERRUPT', force: ev.force });
-        s.last = this.refused ? 'InterruptionRefusedError' : 'ok';
-        break;
-      }
-      case 'PAUSE':
-        if (cur && cur.snap.can({ type: 'PAUSE' })) this.sendSpeech(cur, { type: 'PAUSE' });
-        break;
-      case 'RESUME':
-        if (cur && cur.snap.matches({ active: 'paused' } as never)) this.sendSpeech(cur, { type: 'RESUME' });
-        break;
-      default:
-        if (cur) this.pipeline(cur, ev);
-    }
-    this.drain();
-  }
-
-  private start(): void {
-    if (this.s.closed) {
-      this.s.last = 'SessionClosedError';
-      return;
-    }
-    this.s.last = 'ok';
-    if (this.s.started) return;
-    this.s.started = true;
-    this.setAgentState('STARTED');
-    this.sendScheduler({ type: 'RESUME' });
-  }
-
-  private close(): void {
-    this.s.last = 'ok';
-    if (this.s.closed) return;
-    this.s.closed = true;
-    // The model releases every floor synchronously, so the awaited interrupt has settled here.
-    this.interruptAll(true, 'close');
-    this.sendScheduler({ type: 'CLOSE' });
-    this.setAgentState('CLOSE');
-  }
-
-  private createSpeech(kind: 'reply' | 'say', allowInterruptions: boolean, priority: number): void {
-    const s = this.s;
-    if (s.closed) {
-      s.last = 'SessionClosedError';
-      return;
-    }
-    s.last = 'ok';
-    const id = `speech_${s.speeches.length + 1}`;
-    const { snap, key } = steppers.speech.initialInterned({ id, priority, allowInterruptions, maxToolSteps: s.bounds.maxToolSteps });
-    // Every creator awaits its speech (the adapter calls waitForPlayout() on each handle it creates).
-    s.speeches.push({ id, kind, allowInterruptions, priority, snap, key, waiter: 'pending', step: null, tools: [], authorized: false, released: false, committed: '' });
-    this.sendScheduler({ type: 'ENQUEUE', id, priority });
-  }
-
-  private interruptAll(force: boolean, reason: 'interrupt' | 'close'): void {
-    const s = this.s;
-    const current = this.current();
-    if (!force && current && !isFinal(current.snap) && !current.allowInterruptions) {
-      s.last = 'InterruptionRefusedError';
-      return;
-    }
-    s.last = 'ok';
-    // Queued speeches first: interrupting the current one first would hand them the floor.
-    const runs = s.speeches.filter((sp) => !sp.released);
-    const ordered = [...runs].sort((a, b) => Number(a === current) - Number(b === current));
-    for (const sp of ordered) {
-      if (isFinal(sp.snap)) continue;
-      if (!force && !sp.allowInterruptions) continue;
-      this.sendSpeech(sp, { type: 'INTERRUPT', force, reason });
-    }
-  }
-
-  private current(): SpeechModel | undefined {
-    const id = this.s.scheduler.context.current;
-    return id ? this.s.speeches.find((sp) => sp.id === id && !sp.released) : undefined;
-  }
-
-  private grantFloor(id: string): void {
-    const sp = this.s.speeches.find((x) => x.id === id && !x.released);
-    if (!sp) return;
-    sp.authorized = true;
-    this.setAgentState('THINKING');
-    this.sendSpeech(sp, { type: 'AUTHORIZE' });
-  }
-
-  // ── speech hooks ──
-
-  private startStep(sp: SpeechModel, step: number): void {
-    if (step > 1) this.setAgentState('THINKING');
-    this.microtasks.push(() => this.runStep(sp, step));
-  }
-
-  private interruptTools(sp: SpeechModel, reason: AbortReason): void {
-    const st = sp.step;
-    if (!st) return;
-    for (const i of st.tools) {
-      const t = sp.tools[i]!;
-      if (isFinal(t.snap)) continue;
-      if (reason === 'speechFailed') this.sendTool(sp, t, { type: 'SPEECH_FAILED' });
-      else this.sendTool(sp, t, { type: 'INTERRUPT', force: true, reason });
-    }
-  }
-
-  private stopAudio(sp: SpeechModel): void {
-    const st = sp.step;
-    if (!st || !st.segmentOpen || st.playoutDone) {
-      // A speech paused before its first frame must not leave the sink holding the next one.
-      if (this.s.audioHeldBy === sp.id) {
-        this.s.audioHeldBy = null;
-        this.s.audioPaused = false;
-      }
-      return;
-    }
-    this.s.audioHeldBy = null;
-    st.playoutRequested = true;
-    // clearBuffer() ends the segment and any pause of the output.
-    this.s.audioPaused = false;
-  }
-
-  private toolSettled(sp: SpeechModel, t: ToolModel, aborted: boolean): void {
-    if (aborted) return; // the speech is ending; finish() commits every output
-    const st = sp.step;
-    if (sp.released || !st || !st.tools.some((i) => sp.tools[i] === t)) return;
-    this.commitToolsIfSettled(sp, st);
-    this.sendSpeech(sp, { type: 'TOOL_SETTLED', callId: t.callId });
-  }
-
-  /** A final speech: commit what was heard, then free the floor for the next speech. */
-  private finish(sp: SpeechModel, outcome: 'done' | 'interrupted' | 'failed'): void {
-    const st = sp.step;
-    if (outcome !== 'done' && st) {
-      if (!st.messageCommitted) this.commitMessage(sp, st, st.playoutRequested && st.heard ? st.text : '', true);
-      this.commitTools(sp, st);
-    }
-    // A reply that ended before its first step still records what the user said.
-    if (!st && sp.kind === 'reply') this.addItem(sp, 'u', `user:${userInputOf(sp.id)}`);
-    sp.released = true;
-    if (sp.authorized) this.sendScheduler({ type: 'RELEASE', id: sp.id });
-    else this.sendScheduler({ type: 'REMOVE', id: sp.id });
-    if (this.s.scheduler.context.current === null && this.s.started) this.setAgentState('LISTENING');
-  }
-
-  // ── a step's pipeline (runStep, pumpAudio, startTool) ──
-
-  private runStep(sp: SpeechModel, index: number): void {
-    if (isFinal(sp.snap)) return;
-    sp.step = {
-      index,
-      text: '',
-      chunks: 0,
-      heard: false,
-      speaking: false,
-      llmDone: false,
-      segmentOpen: false,
-      playoutRequested: false,
-      playoutDone: false,
-      messageCommitted: false,
-      toolsCommitted: false,
-      tools: [],
-    };
-    if (index === 1 && sp.kind === 'reply') this.addItem(sp, 'u', `user:${userInputOf(sp.id)}`);
-  }
-
-  private pipeline(sp: SpeechModel, ev: ModelEvent): void {
-    const st = sp.step;
-    if (!st || isFinal(sp.snap)) return;
-    switch (ev.type) {
-      case 'TEXT_CHUNK': {
-        st.chunks++;
-        st.text += chunkText(sp.id, st.index);
-        // The TTS makes one frame; the output plays it unless paused (the adapter lets it play).
-        st.segmentOpen = true;
-        st.heard = st.heard || !this.s.audioPaused;
-        if (!st.speaking) {
-          st.speaking = true;
-          this.setAgentState('SPEAKING');
-        }
-        return;
-      }
-      case 'TOOL_CALL':
-        return this.startTool(sp, st);
-      case 'LLM_ERROR':
-      case 'TTS_ERROR':
-        st.llmDone = true;
-        this.s.errors.push(ev.type === 'LLM_ERROR' ? 'llm' : 'tts');
-        this.sendSpeech(sp, { type: 'FAIL', error: ev.type === 'LLM_ERROR' ? 'llm' : 'tts' });
-        return;
-      case 'STEP_DONE':
-        st.llmDone = true;
-        this.sendSpeech(sp, { type: 'GENERATION_DONE' });
-        if (isFinal(sp.snap) || sp.step !== st) return;
-        if (st.segmentOpen) {
-          st.playoutRequested = true; // flush(); the output reports the end later (PLAYOUT_DONE)
-          return;
-        }
-        return this.playoutDone(sp, st);
-      case 'PLAYOUT_DONE':
-        return this.playoutDone(sp, st);
-      case 'TOOL_WAIT':
-      case 'TOOL_RESULT':
-      case 'TOOL_ERROR': {
-        const t = sp.tools[ev.tool];
-        if (!t || isFinal(t.snap)) return;
-        if (ev.type === 'TOOL_WAIT') {
-          t.waiter = 'pending';
-          return this.sendTool(sp, t, { type: 'WAIT_FOR_PLAYOUT' });
-        }
-        return this.sendTool(sp, t, ev.type === 'TOOL_RESULT' ? { type: 'RESULT', output: 'ok' } : { type: 'ERROR', output: 'tool failed' });
-      }
-      default:
-        return;
-    }
-  }
-
-  private startTool(sp: SpeechModel, st: StepModel): void {
-    const callId = toolCallId(sp.id, sp.tools.length);
-    const { snap, key } = steppers.tool.initialInterned({ callId, name: 'probe', speechId: sp.id, step: st.index });
-    const t: ToolModel = { callId, step: st.index, snap, key, waiter: 'none', output: null };
-    sp.tools.push(t);
-    st.tools.push(sp.tools.length - 1);
-    this.sendSpeech(sp, { type: 'TOOL_STARTED', callId });
-    if (st.index > this.s.bounds.maxToolSteps) return this.sendTool(sp, t, { type: 'ERROR', output: 'no more tool calls allowed' });
-    // The tool starts by awaiting its preamble, like the seed scenario: ctx.waitForPlayout().
-    t.waiter = 'pending';
-    this.sendTool(sp, t, { type: 'WAIT_FOR_PLAYOUT' });
-  }
-
-  private playoutDone(sp: SpeechModel, st: StepModel): void {
-    st.playoutDone = true;
-    this.commitMessage(sp, st, st.text, false);
-    for (const i of st.tools) this.sendTool(sp, sp.tools[i]!, { type: 'PLAYOUT_DONE' });
-    this.commitToolsIfSettled(sp, st);
-    if (st.tools.some((i) => !isFinal(sp.tools[i]!.snap))) this.setAgentState('THINKING');
-    this.sendSpeech(sp, { type: 'PLAYOUT_DONE' });
-  }
-
-  // ── history ──
-
-  private commitMessage(sp: SpeechModel, st: StepModel, content: string, interrupted: boolean): void {
-    if (st.messageCommitted) return;
-    st.messageCommitted = true;
-    if (content.trim() === '') return;
-    this.addItem(sp, interrupted ? 'A' : 'a', `assistant:${content}${interrupted ? ' [interrupted]' : ''}`);
-  }
-
-  private commitToolsIfSettled(sp: SpeechModel, st: StepModel): void {
-    if (!st.playoutDone || st.toolsCommitted) return;
-    if (st.tools.some((i) => sp.tools[i]!.output === null)) return;
-    this.commitTools(sp, st);
-  }
-
-  private commitTools(sp: SpeechModel, st: StepModel): void {
-    if (st.toolsCommitted || st.tools.length === 0) return;
-    st.toolsCommitted = true;
-    for (const i of st.tools) this.addItem(sp, 'c', `call:${sp.tools[i]!.callId}`);
-    for (const i of st.tools) {
-      const o = sp.tools[i]!.output;
-      if (o !== null) this.addItem(sp, 'o', `output:${sp.tools[i]!.callId}:${o}`);
-    }
-  }
-
-  private addItem(sp: SpeechModel, letter: string, line: string): void {
-    sp.committed += letter;
-    this.s.history.push(line);
-  }
 }
 
 // ── names shared with the runtime adapter ──────────────────────────────────
@@ -721,6 +201,29 @@ export function toolCallId(speechId: string, index: number): string {
   return `call_${speechId.replace('speech_', '')}_${index + 1}`;
 }
 
+/** The tool output the model's tools produce. */
+export const TOOL_OK = 'ok';
+export const TOOL_FAILED = 'tool failed';
+
+/**
+ * A history item as one comparable line (model and runtime alike).
+ * @example historyLine(item) // 'assistant:s1.1  [interrupted]', 'output:call_1_1:aborted:interrupt'
+ */
+export function historyLine(i: ChatItem): string {
+  if (i.type === 'message') return `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`;
+  if (i.type === 'function_call') return `call:${i.callId}`;
+  const kind = !i.isError
+    ? 'ok'
+    : i.output === abortedToolOutput('interrupt')
+      ? 'aborted:interrupt'
+      : i.output === abortedToolOutput('close')
+        ? 'aborted:close'
+        : i.output === abortedToolOutput('speechFailed')
+          ? 'aborted:speechFailed'
+          : 'error';
+  return `output:${i.callId}:${kind}`;
+}
+
 /**
  * A speech machine snapshot's outcome, undefined while it runs.
  * @example outcomeOf(sp.snap) // 'interrupted'
@@ -730,25 +233,397 @@ export function outcomeOf(s: SpeechSnapshot): 'done' | 'interrupted' | 'failed' 
   return s.value as 'done' | 'interrupted' | 'failed';
 }
 
+const isFinal = (s: { status: string }) => s.status === 'done';
+
+// ── one step of the model: the router over snapshots, and the world around it ──
+
+function cloneState(s: ComposedState): ComposedState {
+  return {
+    ...s,
+    session: cloneSessionState(s.session),
+    // A released speech never changes again (nothing routes to it): share it.
+    speeches: s.speeches.map((sp) => (sp.released ? sp : { ...sp, pipeline: sp.pipeline ? { ...sp.pipeline } : null, tools: sp.tools.map((t) => ({ ...t })) })),
+    grants: [...s.grants],
+    errors: [...s.errors],
+    last: 'none',
+    effects: [],
+  };
+}
+
+/**
+ * One event applied to a draft state: the router routes, this class plays the machines (pure
+ * snapshots), the shell (pipeline, audio output) and the callers (waiters, tools).
+ */
+class ModelWorld implements SessionMachines, SessionShell {
+  readonly router: SessionRouter;
+  private readonly microtasks: (() => void)[] = [];
+
+  constructor(readonly s: ComposedState) {
+    this.router = new SessionRouter(s.session, this, this, { maxToolSteps: s.bounds.maxToolSteps });
+  }
+
+  // ── SessionMachines: the machines as snapshots ──
+
+  readonly scheduler = {
+    snapshot: () => this.s.scheduler,
+    send: (ev: SchedulerEvent) => {
+      const r = steppers.scheduler.next(this.s.scheduler, ev);
+      this.s.scheduler = r.snapshot;
+      this.s.schedulerKey = r.key;
+      for (const a of r.actions) {
+        if (delayOf(a) !== undefined) this.s.effects.push('timer:scheduler');
+        else this.route('scheduler', () => this.router.schedulerAction(a.type, a.params));
+      }
+    },
+  };
+
+  readonly agent = {
+    snapshot: () => this.s.agent,
+    send: (ev: AgentStateEvent) => {
+      const r = steppers.agent.next(this.s.agent, ev);
+      this.s.agent = r.snapshot;
+      this.s.agentKey = r.key;
+      if (r.snapshot.value !== 'closed') this.s.shownAgentState = r.snapshot.value as AgentState;
+      for (const a of r.actions) this.s.effects.push(delayOf(a) !== undefined ? 'timer:agentState' : `unrouted:agentState:${a.type}`);
+    },
+  };
+
+  private pendingCreator: string | null = null;
+  private pendingKind: 'reply' | 'say' = 'reply';
+
+  createSpeech(input: Required<SpeechHandleInput>): void {
+    const { snap, key } = steppers.speech.initial(input);
+    // Every creator awaits its speech (the adapter calls waitForPlayout() on each handle it creates).
+    this.s.speeches.push({
+      id: input.id,
+      kind: this.pendingKind,
+      allowInterruptions: input.allowInterruptions,
+      priority: input.priority,
+      snap,
+      key,
+      waiter: 'pending',
+      pipeline: null,
+      tools: [],
+      released: false,
+      createdBy: this.pendingCreator,
+    });
+  }
+
+  private readonly speechPorts = new Map<string, MachinePort<SpeechSnapshot, SpeechHandleEvent>>();
+  private readonly toolPorts = new Map<string, MachinePort<ToolRunSnapshot, ToolRunEvent>>();
+
+  speech(id: string): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
+    let port = this.speechPorts.get(id);
+    if (!port) this.speechPorts.set(id, (port = this.speechPortOf(this.speechModel(id))));
+    return port;
+  }
+
+  private speechPortOf(sp: SpeechModel): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
+    return {
+      snapshot: () => sp.snap,
+      send: (ev: SpeechHandleEvent) => {
+        const r = steppers.speech.next(sp.snap, ev);
+        sp.snap = r.snapshot;
+        sp.key = r.key;
+        for (const a of r.actions) this.speechAction(sp, a);
+      },
+    };
+  }
+
+  createTool(input: ToolRunInput): void {
+    const sp = this.speechModel(input.speechId);
+    const { snap, key } = steppers.tool.initial(input);
+    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null });
+  }
+
+  tool(callId: string): MachinePort<ToolRunSnapshot, ToolRunEvent> {
+    let port = this.toolPorts.get(callId);
+    if (!port) this.toolPorts.set(callId, (port = this.toolPortOf(this.toolModel(callId))));
+    return port;
+  }
+
+  private toolPortOf(t: ToolModel): MachinePort<ToolRunSnapshot, ToolRunEvent> {
+    return {
+      snapshot: () => t.snap,
+      send: (ev: ToolRunEvent) => {
+        const r = steppers.tool.next(t.snap, ev);
+        t.snap = r.snapshot;
+        t.key = r.key;
+        for (const a of r.actions) this.toolAction(t, a, ev);
+      },
+    };
+  }
+
+  /** The speech handle facade's own actions (waiters); the rest is the router's. */
+  private speechAction(sp: SpeechModel, a: ActionRecord): void {
+    this.s.effects.push(`${sp.id}:${a.type}`);
+    if (delayOf(a) !== undefined) return void this.s.effects.push(`timer:${sp.id}`);
+    switch (a.type) {
+      case 'resolveWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'resolved';
+        return;
+      case 'abortWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'interrupted';
+        return;
+      case 'failWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'failed';
+        return;
+      default:
+        this.route(sp.id, () => this.router.speechAction(sp.id, a.type, a.params));
+    }
+  }
+
+  /** The tool run facade's own actions (waiters, signal); its outputs are the router's. */
+  private toolAction(t: ToolModel, a: ActionRecord, ev: ToolRunEvent): void {
+    this.s.effects.push(`${t.callId}:${a.type}`);
+    if (delayOf(a) !== undefined) return void this.s.effects.push(`timer:${t.callId}`);
+    switch (a.type) {
+      case 'resolvePlayoutWaiters':
+        if (t.waiter === 'pending') t.waiter = 'resolved';
+        return;
+      case 'rejectPlayoutWaiters':
+        if (t.waiter === 'pending') t.waiter = 'rejected';
+        return;
+      case 'abortSignal':
+        return;
+      case 'recordOutput':
+        return this.router.toolAction(t.callId, 'recordOutput', ev);
+      case 'recordAbortOutput':
+        return this.router.toolAction(t.callId, 'recordAbortOutput', { reason: t.snap.context.abortReason });
+      default:
+        this.s.effects.push(`unrouted:${t.callId}:${a.type}`);
+    }
+  }
+
+  private route(who: string, fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.s.effects.push(`unrouted:${who}`);
+    }
+  }
+
+  private speechModel(id: string): SpeechModel {
+    const sp = this.s.speeches.find((x) => x.id === id);
+    if (!sp) throw new Error(`model: no speech ${id}`);
+    return sp;
+  }
+
+  private toolModel(callId: string): ToolModel {
+    for (const sp of this.s.speeches) for (const t of sp.tools) if (t.callId === callId) return t;
+    throw new Error(`model: no tool run ${callId}`);
+  }
+
+  // ── SessionShell: the pipeline and the audio output ──
+
+  startStep(id: string, index: number): void {
+    const sp = this.speechModel(id);
+    sp.pipeline = { index, chunks: 0, heard: false, llmDone: false, playoutRequested: false };
+    this.s.grants.push(`${id}#${index}`);
+    // The runtime runs a step in a later microtask.
+    this.microtasks.push(() => this.router.stepRunning(id, index));
+  }
+
+  stopStreams(): void {}
+
+  cutAudio(id: string, index: number): void {
+    const sp = this.speechModel(id);
+    // clearBuffer() ends the segment and any pause of the output; the cut position comes back later.
+    this.s.audioPaused = false;
+    const heard = sp.pipeline?.index === index && sp.pipeline.heard;
+    this.microtasks.push(() => this.router.cutReported(id, heard ? (this.s.session.speeches.get(id)?.step?.text ?? '') : ''));
+  }
+
+  pauseAudio(): void {
+    this.s.audioPaused = true;
+  }
+
+  resumeAudio(): void {
+    this.s.audioPaused = false;
+  }
+
+  itemAdded(): void {}
+  toolsExecuted(): void {}
+
+  released(id: string): void {
+    const sp = this.speechModel(id);
+    sp.released = true;
+    if (!this.s.grants.some((g) => g.startsWith(`${id}#`))) this.s.grants.push(`${id}#0`);
+  }
+
+  effectError(): void {
+    this.s.errors.push('callback');
+  }
+
+  // ── the events ──
+
+  apply(ev: ModelEvent): void {
+    const s = this.s;
+    const cur = currentSpeech(s);
+    switch (ev.type) {
+      case 'START':
+        if (s.session.closed) s.last = 'SessionClosedError';
+        else {
+          s.last = 'ok';
+          this.router.start();
+        }
+        break;
+      case 'REPLY':
+        this.create(null, 'reply', true);
+        break;
+      case 'SAY':
+        this.create(null, 'say', false);
+        break;
+      case 'INTERRUPT':
+        s.last = this.router.interruptAll(ev.force, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
+        break;
+      case 'CLOSE':
+        s.last = 'ok';
+        if (s.session.closed) break;
+        this.router.beginClose();
+        this.drain(); // the model's cuts report at once, so every speech is released here
+        this.router.endClose();
+        break;
+      case 'INTERRUPT_SPEECH': {
+        // SpeechHandle.interrupt(): a finished speech is left as it is; a refusal throws.
+        const sp = s.speeches[ev.speech];
+        if (!sp || isFinal(sp.snap)) break;
+        s.last = this.router.interruptSpeech(sp.id, ev.force) ? 'ok' : 'InterruptionRefusedError';
+        break;
+      }
+      case 'PAUSE':
+        if (cur) this.router.pause(cur.id);
+        break;
+      case 'RESUME':
+        if (cur) this.router.resume(cur.id);
+        break;
+      case 'TOOL_WAIT':
+      case 'TOOL_RESULT':
+      case 'TOOL_ERROR':
+      case 'TOOL_SAY':
+      case 'TOOL_REPLY':
+      case 'TOOL_INTERRUPT':
+        this.toolEvent(ev);
+        break;
+      default:
+        if (cur) this.pipeline(cur, ev);
+    }
+    this.drain();
+    s.history = s.session.history.map(historyLine);
+  }
+
+  private drain(): void {
+    for (let task = this.microtasks.shift(); task; task = this.microtasks.shift()) task();
+  }
+
+  private create(creator: ToolModel | null, kind: 'reply' | 'say', allowInterruptions: boolean): void {
+    const s = this.s;
+    if (s.session.closed) {
+      s.last = 'SessionClosedError';
+      return;
+    }
+    s.last = 'ok';
+    this.pendingCreator = creator?.callId ?? null;
+    this.pendingKind = kind;
+    const id = this.router.createSpeech({
+      kind,
+      // A tool's reply has instructions, no user input.
+      userInput: kind === 'reply' && !creator ? userInputOf(`speech_${s.session.nextSpeech + 1}`) : undefined,
+      priority: SPEECH_PRIORITY.NORMAL,
+      allowInterruptions,
+    });
+    this.pendingCreator = null;
+    if (creator) creator.awaits = id;
+  }
+
+  private toolEvent(ev: Extract<ModelEvent, ToolAddress>): void {
+    const t = this.s.speeches[ev.speech]?.tools[ev.tool];
+    if (!t || isFinal(t.snap)) return;
+    const send = (e: ToolRunEvent) => this.router.dispatch(() => this.tool(t.callId).send(e));
+    switch (ev.type) {
+      case 'TOOL_WAIT':
+        t.waiter = 'pending';
+        return send({ type: 'WAIT_FOR_PLAYOUT' });
+      case 'TOOL_RESULT':
+        return send({ type: 'RESULT', output: TOOL_OK });
+      case 'TOOL_ERROR':
+        return send({ type: 'ERROR', output: TOOL_FAILED });
+      case 'TOOL_SAY':
+        return this.create(t, 'say', true);
+      case 'TOOL_REPLY':
+        return this.create(t, 'reply', true);
+      case 'TOOL_INTERRUPT':
+        this.s.last = this.router.interruptAll(false, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
+        return;
+    }
+  }
+
+  private pipeline(sp: SpeechModel, ev: ModelEvent): void {
+    const p = sp.pipeline;
+    const st = this.s.session.speeches.get(sp.id)?.step;
+    if (!p || !st || st.index !== p.index || isFinal(sp.snap)) return;
+    const r = this.router;
+    switch (ev.type) {
+      case 'TEXT_CHUNK':
+        p.chunks++;
+        r.textChunk(sp.id, p.index, chunkText(sp.id, p.index));
+        // The TTS makes one frame; the output plays it unless paused (the adapter lets it play).
+        r.frameQueued(sp.id, p.index);
+        p.heard = p.heard || !this.s.audioPaused;
+        r.speaking(sp.id, p.index);
+        return;
+      case 'TOOL_CALL': {
+        const callId = toolCallId(sp.id, sp.tools.length);
+        const refusal = r.toolCall(sp.id, p.index, { callId, name: 'probe', arguments: '{}' });
+        const t = sp.tools.find((x) => x.callId === callId);
+        if (!t) return;
+        if (refusal) {
+          this.s.effects.push(`toolRefused:${callId}@${p.index}`);
+          return r.dispatch(() => this.tool(callId).send({ type: 'ERROR', output: refusal }));
+        }
+        // The tool starts by awaiting its preamble, like the seed scenario: ctx.waitForPlayout().
+        t.waiter = 'pending';
+        return r.dispatch(() => this.tool(callId).send({ type: 'WAIT_FOR_PLAYOUT' }));
+      }
+      case 'LLM_ERROR':
+      case 'TTS_ERROR':
+        p.llmDone = true;
+        this.s.errors.push(ev.type === 'LLM_ERROR' ? 'llm' : 'tts');
+        return r.fail(sp.id, ev.type === 'LLM_ERROR' ? 'llm' : 'tts');
+      case 'STEP_DONE':
+        p.llmDone = true;
+        r.generationDone(sp.id, p.index);
+        if (!r.step(sp.id, p.index)) return;
+        // The shell flushes an open segment and waits for its report; else the step is over now.
+        if (st.segmentOpen) p.playoutRequested = true;
+        else r.playoutDone(sp.id, p.index, st.text, false);
+        return;
+      case 'PLAYOUT_DONE':
+        return r.playoutDone(sp.id, p.index, st.text, false);
+      default:
+        return;
+    }
+  }
+}
+
 // ── the logic ──────────────────────────────────────────────────────────────
 
 function initialState(bounds: Readonly<ModelBounds>): ComposedState {
-  const sched = steppers.scheduler.initialInterned();
+  const sched = steppers.scheduler.initial();
   // The session's constructor pauses scheduling until start().
   const paused = steppers.scheduler.next(sched.snap, { type: 'PAUSE' });
-  const agent = steppers.agent.initialInterned();
+  const agent = steppers.agent.initial();
   return {
     bounds,
-    started: false,
-    closed: false,
+    session: initialSessionState(),
     audioPaused: false,
-    audioHeldBy: null,
     scheduler: paused.snapshot,
     schedulerKey: paused.key,
     agent: agent.snap,
     agentKey: agent.key,
     shownAgentState: 'initializing',
     speeches: [],
+    grants: [],
     history: [],
     errors: [],
     last: 'none',
@@ -762,7 +637,7 @@ function initialState(bounds: Readonly<ModelBounds>): ComposedState {
  */
 export function stepComposed(state: ComposedState, event: ModelEvent): ComposedState {
   const draft = cloneState(state);
-  new SessionMirror(draft).apply(event);
+  new ModelWorld(draft).apply(event);
   return draft;
 }
 
@@ -795,46 +670,62 @@ export function currentSpeech(s: ComposedState): SpeechModel | undefined {
 }
 
 /**
- * The events offered in a state: every API call (within the model's bounds) and the pipeline
- * events the fakes can produce for the speech holding the floor.
+ * A tool that awaits a speech it created cannot do anything else until that speech settles.
+ * @example blocked(tool, state) // true while its status speech is pending
+ */
+export function blockedOn(t: ToolModel, s: ComposedState): SpeechModel | undefined {
+  if (!t.awaits) return undefined;
+  const sp = s.speeches.find((x) => x.id === t.awaits);
+  return sp && sp.waiter === 'pending' ? sp : undefined;
+}
+
+/**
+ * The events offered in a state: every API call (within the model's bounds), the pipeline events
+ * of the speech holding the floor, and what each running tool may do next.
  * @example composedEvents(snapshot).map((e) => e.type) // ['START', 'REPLY', 'SAY', 'INTERRUPT', ...]
  */
 export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
   const s = snapshot.context;
   const b = s.bounds;
   const out: ModelEvent[] = [{ type: 'START' }];
+  const room = s.speeches.length < b.speeches;
   // Input before start() is queued while scheduling is paused; one such speech shows it is kept.
-  if (s.speeches.length < (s.started || s.closed ? b.speeches : Math.min(b.speeches, b.speechesBeforeStart))) out.push({ type: 'REPLY' }, { type: 'SAY' });
+  if (s.speeches.length < (s.session.started || s.session.closed ? b.speeches : Math.min(b.speeches, b.speechesBeforeStart))) out.push({ type: 'REPLY' }, { type: 'SAY' });
   out.push({ type: 'INTERRUPT', force: false }, { type: 'INTERRUPT', force: true }, { type: 'CLOSE' });
   s.speeches.forEach((sp, i) => {
     if (isFinal(sp.snap)) return;
     out.push({ type: 'INTERRUPT_SPEECH', speech: i, force: false });
     if (!sp.allowInterruptions) out.push({ type: 'INTERRUPT_SPEECH', speech: i, force: true });
+    sp.tools.forEach((t, j) => {
+      // Tools past maxToolSteps never ran (they failed at once); a tool awaiting its own status speech is blocked.
+      if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s)) return;
+      const at = { speech: i, tool: j };
+      // A second wait once the first one settled.
+      if (t.waiter !== 'pending') out.push({ type: 'TOOL_WAIT', ...at });
+      out.push({ type: 'TOOL_RESULT', ...at }, { type: 'TOOL_ERROR', ...at });
+      if (!b.toolsSpeak) return;
+      if (room && !s.session.closed) out.push({ type: 'TOOL_SAY', ...at }, { type: 'TOOL_REPLY', ...at });
+      out.push({ type: 'TOOL_INTERRUPT', ...at });
+    });
   });
   const cur = currentSpeech(s);
-  const st = cur?.step;
-  if (!cur || !st || isFinal(cur.snap)) return out;
+  const p = cur?.pipeline;
+  const st = cur ? s.session.speeches.get(cur.id)?.step : undefined;
+  if (!cur || !p || !st || st.index !== p.index || isFinal(cur.snap)) return out;
   if (cur.snap.can({ type: 'PAUSE' })) out.push({ type: 'PAUSE' });
   if (cur.snap.matches({ active: 'paused' } as never)) out.push({ type: 'RESUME' });
-  if (!st.llmDone && cur.snap.matches('active')) {
-    if (st.chunks < b.textChunksPerStep) out.push({ type: 'TEXT_CHUNK' });
+  if (!p.llmDone && cur.snap.matches('active')) {
+    if (p.chunks < b.textChunksPerStep) out.push({ type: 'TEXT_CHUNK' });
     if (cur.kind === 'reply' && cur.tools.length < b.toolsPerSpeech) out.push({ type: 'TOOL_CALL' });
     out.push({ type: 'STEP_DONE' }, { type: 'LLM_ERROR' }, { type: 'TTS_ERROR' });
   }
-  if (st.playoutRequested && !st.playoutDone && !s.audioPaused) out.push({ type: 'PLAYOUT_DONE' });
-  for (const i of st.tools) {
-    const t = cur.tools[i]!;
-    if (isFinal(t.snap)) continue;
-    // A second wait once the first one settled (the runtime never runs tools past maxToolSteps).
-    if (t.waiter !== 'pending' && t.step <= b.maxToolSteps) out.push({ type: 'TOOL_WAIT', tool: i });
-    out.push({ type: 'TOOL_RESULT', tool: i }, { type: 'TOOL_ERROR', tool: i });
-  }
+  if (p.playoutRequested && !st.playoutDone && !s.audioPaused) out.push({ type: 'PLAYOUT_DONE' });
   return out;
 }
 
 /**
- * The state's identity for the exploration: machine snapshots and the runtime data that decides
- * behaviour. A finished speech is reduced to its outcome and waiter (its tools are final too).
+ * The state's identity for the exploration: machine snapshots and the data that decides behaviour.
+ * A finished speech is reduced to its outcome and waiter (its tools are final too).
  */
 export function serializeComposed(snapshot: ComposedSnapshot): string {
   // e.g. exploreModel({ logic: composedModel, events: composedEvents, serialize: serializeComposed })
@@ -851,20 +742,29 @@ export function serializeComposedWithHistory(snapshot: ComposedSnapshot): string
 
 function identity(snapshot: ComposedSnapshot, history: boolean): string {
   const s = snapshot.context;
-  let out = `${+s.started}${+s.closed}${+s.audioPaused}${s.audioHeldBy ?? '-'}:${s.schedulerKey}:${s.agentKey}:${s.shownAgentState}`;
+  const ses = s.session;
+  let out = `${+ses.started}${+ses.closed}${+s.audioPaused}${ses.audioHeldBy ?? '-'}:${s.schedulerKey}:${s.agentKey}:${s.shownAgentState}`;
   for (const sp of s.speeches) {
     if (sp.released && isFinal(sp.snap)) {
-      out += `#${sp.kind}${+sp.allowInterruptions}:${String(sp.snap.value)}:${sp.waiter}${history ? `:${+sp.committed.includes('A')}` : ''}`;
+      out += `#${sp.kind}${+sp.allowInterruptions}${sp.createdBy ?? ''}:${String(sp.snap.value)}:${sp.waiter}`;
+      if (history) out += `:${+s.history.some((l) => l.startsWith(`assistant:${sp.id.replace('speech_', 's')}.`) && l.endsWith('[interrupted]'))}`;
       continue;
     }
-    const st = sp.step;
-    out += `#${sp.kind}${+sp.allowInterruptions}${+sp.authorized}${+sp.released}:${sp.key}:${sp.waiter}:`;
-    out += st
-      ? `${st.index}${st.chunks}${+st.heard}${+st.speaking}${+st.llmDone}${+st.segmentOpen}${+st.playoutRequested}${+st.playoutDone}${+st.messageCommitted}${+st.toolsCommitted}[${st.tools.join(',')}]`
-      : '-';
-    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${t.output}`;
+    const p = sp.pipeline;
+    const r = ses.speeches.get(sp.id);
+    const st = r?.step;
+    out += `#${sp.kind}${+sp.allowInterruptions}${+sp.released}${sp.createdBy ?? ''}:${sp.key}:${sp.waiter}:`;
+    out += p ? `${p.index}${p.chunks}${+p.heard}${+p.llmDone}${+p.playoutRequested}` : '-';
+    out += st ? `/${st.index}${+st.segmentOpen}${+st.speaking}${+st.playoutDone}${+st.messageCommitted}${+st.toolsCommitted}[${st.tools.join(',')}]` : '/-';
+    if (r) out += `${r.cut[0]}${+r.userCommitted}${r.finishing ?? ''}${r.commitsAfterMessage.length}`;
+    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}`;
   }
   return out;
+}
+
+function historyOutput(ses: SessionState, callId: string): string {
+  const o = ses.tools.get(callId)?.output;
+  return o ? `${+o.isError}${o.output.length}` : '-';
 }
 
 /**
@@ -875,8 +775,8 @@ export function describeComposed(snapshot: ComposedSnapshot): string {
   const s = snapshot.context;
   const sp = s.speeches.map((x) => {
     const v = typeof x.snap.value === 'string' ? x.snap.value : JSON.stringify(x.snap.value);
-    const tools = x.tools.map((t) => `${t.callId}=${JSON.stringify(t.snap.value)}${t.waiter === 'pending' ? '(waiting)' : ''}`);
-    return `${x.id}[${x.kind}${x.allowInterruptions ? '' : ',uninterruptible'}]=${v}${x.waiter === 'pending' ? '(waited on)' : ''}${tools.length ? ` tools{${tools.join(' ')}}` : ''}`;
+    const tools = x.tools.map((t) => `${t.callId}=${JSON.stringify(t.snap.value)}${t.waiter === 'pending' ? '(waiting for preamble)' : ''}${blockedOn(t, s) ? `(awaiting ${t.awaits})` : ''}`);
+    return `${x.id}[${x.kind}${x.allowInterruptions ? '' : ',uninterruptible'}${x.createdBy ? `,by ${x.createdBy}` : ''}]=${v}${x.waiter === 'pending' ? '(waited on)' : ''}${tools.length ? ` tools{${tools.join(' ')}}` : ''}`;
   });
-  return `scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.closed ? ' closed' : ''}; ${sp.join('; ')}`;
+  return `scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.session.closed ? ' closed' : ''}; ${sp.join('; ')}`;
 }

@@ -11,10 +11,12 @@ import {
   API_EVENT_TYPES,
   MODEL_BOUNDS,
   PIPELINE_EVENT_TYPES,
+  blockedOn,
   currentSpeech,
   outcomeOf,
   serializeComposed,
   type ComposedSnapshot,
+  type ComposedState,
   type ModelEvent,
 } from './composed-model.js';
 
@@ -87,10 +89,11 @@ export const composedInvariants: CInvariant[] = [
     },
   },
   {
-    name: 'at most one speech holds the floor',
+    name: 'at most one speech holds the floor, and only while a step generates or plays',
+    description: 'A speech waiting for its tools (or for the floor again, for its tool reply) has given the floor up.',
     check: ({ to }) => {
       const s = to.context;
-      const active = s.speeches.filter((sp) => !isFinal(sp.snap) && sp.snap.value !== 'queued');
+      const active = s.speeches.filter((sp) => onFloorState(sp.snap));
       const bad: string[] = [];
       if (active.length > 1) bad.push(`${active.map((x) => x.id).join(', ')} are active together`);
       const cur = s.scheduler.context.current;
@@ -123,7 +126,7 @@ export const composedInvariants: CInvariant[] = [
       for (const sp of to.context.speeches) {
         if (isFinal(sp.snap)) continue;
         if (sp.released) bad.push(`${sp.id} was released before it ended`);
-        else if (sp.snap.value === 'queued' && !sc.queue.some((q) => q.id === sp.id)) bad.push(`${sp.id} is queued but not in the scheduler's queue`);
+        else if (waitsForFloor(sp.snap) && sc.current !== sp.id && !sc.queue.some((q) => q.id === sp.id)) bad.push(`${sp.id} waits for the floor but is not in the scheduler's queue`);
       }
       return fail(bad);
     },
@@ -132,8 +135,9 @@ export const composedInvariants: CInvariant[] = [
     name: 'every user input ends in a speech or a typed rejection',
     check: (t) => {
       if (t.event?.type !== 'REPLY' && t.event?.type !== 'SAY' && t.event?.type !== 'START') return true;
-      const { last, closed, speeches } = t.to.context;
-      if (t.from!.context.closed) return last === 'SessionClosedError' || `${t.event.type} on a closed session returned ${last}, not SessionClosedError`;
+      const { last, speeches } = t.to.context;
+      const closed = t.to.context.session.closed;
+      if (t.from!.context.session.closed) return last === 'SessionClosedError' || `${t.event.type} on a closed session returned ${last}, not SessionClosedError`;
       if (t.event.type === 'START') return last === 'ok' || `START returned ${last}`;
       if (closed || last !== 'ok') return `${t.event.type} returned ${last}`;
       return speeches.length === t.from!.context.speeches.length + 1 || `${t.event.type} created no speech`;
@@ -168,7 +172,7 @@ export const composedInvariants: CInvariant[] = [
   },
   {
     name: 'a closed session absorbs every event',
-    check: (t) => !t.from?.context.closed || serializeComposed(t.from) === serializeComposed(t.to) || `${t.event!.type} changed a closed session`,
+    check: (t) => !t.from?.context.session.closed || serializeComposed(t.from) === serializeComposed(t.to) || `${t.event!.type} changed a closed session`,
   },
   {
     name: 'no state waits on a timer',
@@ -185,22 +189,146 @@ export const composedInvariants: CInvariant[] = [
   },
   {
     name: 'the agent state agrees with the floor',
+    description: 'Nobody on the floor: thinking while a speech waits for its tools, else listening; someone on it: never listening.',
     check: ({ to }) => {
       const s = to.context;
-      if (!s.started || s.closed) return true;
+      if (!s.session.started || s.session.closed) return true;
       const cur = s.scheduler.context.current;
-      if (cur === null) return s.shownAgentState === 'listening' || `nobody holds the floor but the agent is ${s.shownAgentState}`;
+      if (cur === null) {
+        const waiting = s.speeches.find((sp) => !isFinal(sp.snap));
+        const want = waiting ? 'thinking' : 'listening';
+        return s.shownAgentState === want || `nobody holds the floor${waiting ? ` and ${waiting.id} waits for its tools` : ''}, but the agent is ${s.shownAgentState}`;
+      }
       return s.shownAgentState !== 'listening' || `${cur} holds the floor but the agent is listening`;
     },
   },
+  {
+    name: 'tools run in steps 1..maxToolSteps and are refused after',
+    check: ({ to, event }) => {
+      if (event?.type !== 'TOOL_CALL') return true;
+      const refused = to.context.effects.find((e) => e.startsWith('toolRefused:'));
+      const cur = currentSpeech(to.context) ?? to.context.speeches.find((sp) => sp.tools.length && sp.tools.at(-1)!.snap.status === 'done');
+      const t = cur?.tools.at(-1);
+      if (!t) return true;
+      const within = t.step <= to.context.bounds.maxToolSteps;
+      if (within && refused) return `${t.callId} (step ${t.step}, maxToolSteps ${to.context.bounds.maxToolSteps}) was refused`;
+      if (!within && !refused) return `${t.callId} (step ${t.step}, past maxToolSteps ${to.context.bounds.maxToolSteps}) ran`;
+      return true;
+    },
+  },
+  {
+    name: 'the wait-for graph has no cycle',
+    description:
+      'Edges: a tool → the speech it created and awaits; a speech waiting for the floor → the speech holding it; a speech waiting for its tools → each running tool. A cycle is a deadlock that no I/O can end.',
+    check: ({ to }) => {
+      const cycle = waitForCycle(to.context);
+      return cycle === null || `deadlock: ${cycle.join(' → ')}`;
+    },
+  },
+  {
+    name: 'history follows the order things were heard',
+    description:
+      'The messages of a step (the user input of a reply, the assistant text of the step) come after those of every step that had the floor before it; a reply that ended before it started counts when it ended.',
+    check: ({ to }) => {
+      const s = to.context;
+      const at = new Map<string, number[]>();
+      s.history.forEach((line, i) => {
+        const tag = messageTag(line);
+        if (tag) at.set(tag, [...(at.get(tag) ?? []), i]);
+      });
+      const bad: string[] = [];
+      let lastMax = -1;
+      let lastTag = '';
+      for (const g of s.grants) {
+        const lines = at.get(g) ?? (g.endsWith('#0') ? at.get(g.replace(/#0$/, '#1')) : undefined);
+        if (!lines) continue;
+        if (Math.min(...lines) < lastMax) bad.push(`${g} is recorded before ${lastTag}, which had the floor first: ${s.history.join(' | ')}`);
+        if (Math.max(...lines) > lastMax) {
+          lastMax = Math.max(...lines);
+          lastTag = g;
+        }
+      }
+      return fail(bad);
+    },
+  },
 ];
+
+/** Generating, playing or held: the states of a speech holding the floor. */
+function onFloorState(snap: { status: string; value: unknown }): boolean {
+  if (snap.status === 'done') return false;
+  const v = snap.value as { active?: string } | string;
+  return typeof v === 'object' && (v.active === 'generating' || v.active === 'playingOut' || v.active === 'paused');
+}
+
+function waitsForFloor(snap: { value: unknown }): boolean {
+  return snap.value === 'queued' || (snap.value as { active?: string }).active === 'awaitingFloor';
+}
+
+/** `speech_2#1` for the messages of step 1 of speech_2 (its user input or its assistant text). */
+function messageTag(line: string): string | null {
+  let tag = tags.get(line);
+  if (tag === undefined) tags.set(line, (tag = parseTag(line)));
+  return tag;
+}
+const tags = new Map<string, string | null>();
+
+function parseTag(line: string): string | null {
+  const user = /^user:input for (speech_\d+)$/.exec(line);
+  if (user) return `${user[1]}#1`;
+  const said = /^assistant:s(\d+)\.(\d+) /.exec(line);
+  return said ? `speech_${said[1]}#${said[2]}` : null;
+}
+
+/**
+ * A cycle in the wait-for graph, as the ids along it, or null.
+ * @example waitForCycle(state) // ['speech_1', 'call_1_1', 'speech_2', 'speech_1']
+ */
+export function waitForCycle(s: ComposedState): string[] | null {
+  const edges = new Map<string, string[]>();
+  const add = (a: string, b: string) => edges.set(a, [...(edges.get(a) ?? []), b]);
+  const cur = s.scheduler.context.current;
+  for (const sp of s.speeches) {
+    if (isFinal(sp.snap)) continue;
+    if (waitsForFloor(sp.snap) && cur && cur !== sp.id) add(sp.id, cur);
+    const st = s.session.speeches.get(sp.id)?.step;
+    if ((sp.snap.value as { active?: string }).active === 'awaitingTools' && st)
+      for (const t of sp.tools) if (st.tools.includes(t.callId) && !isFinal(t.snap)) add(sp.id, t.callId);
+    for (const t of sp.tools) {
+      const on = blockedOn(t, s);
+      if (on && !isFinal(t.snap)) add(t.callId, on.id);
+    }
+  }
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | null => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const m of edges.get(n) ?? []) {
+      if (state.get(m) === 1) return [...stack.slice(stack.indexOf(m)), m];
+      if (!state.has(m)) {
+        const c = visit(m);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(n, 2);
+    return null;
+  };
+  for (const n of edges.keys()) {
+    if (state.has(n)) continue;
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
+}
 
 const pipelineTypes = new Set<string>(PIPELINE_EVENT_TYPES);
 
 export const composedProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
   {
-    name: 'every speech can end without new input (pipeline events, START and RESUME only)',
-    description: 'From every reachable state, a state where every speech is final is reachable: no input is parked where nothing will serve it.',
+    name: 'every speech can end without new input (pipeline and tool events, START and RESUME only)',
+    description:
+      'From every reachable state, a state where every speech is final is reachable when I/O completes and tools go on (a tool awaiting a speech it created is blocked until that speech settles): no input is parked where nothing will serve it.',
     goal: (s) => s.context.speeches.every((sp) => isFinal(sp.snap)),
     via: (e) => pipelineTypes.has(e.type) || e.type === 'START' || e.type === 'RESUME',
   },
@@ -306,6 +434,28 @@ const speechInvariants: Invariant<any, SpeechHandleEvent>[] = [
       return t.to.context.pendingTools === 0 || `done with ${t.to.context.pendingTools} tools pending`;
     },
   },
+  {
+    name: 'a step that called tools, within maxToolSteps, is answered by a next step',
+    description: 'The tool outputs are always read by the LLM: a speech ends done only after a step without tools, or after step maxToolSteps + 1.',
+    check: (t) => {
+      if (!t.from || !t.to.matches('done') || t.from.matches('done')) return true;
+      const c = t.from.context;
+      return !c.stepHadTools || c.step > c.maxToolSteps || `done after step ${c.step}, which called tools (maxToolSteps ${c.maxToolSteps}): its outputs are never answered`;
+    },
+  },
+  {
+    name: 'the floor is given up once a step has played, and asked for again for the next step',
+    check: (t) => {
+      if (!t.from) return true;
+      const types = t.actions.map((a) => a.type);
+      const entered = (v: string) => t.to.matches({ active: v } as never) && !t.from!.matches({ active: v } as never);
+      const bad: string[] = [];
+      const played = t.event?.type === 'PLAYOUT_DONE' && (t.from.matches({ active: 'playingOut' } as never) || t.from.matches({ active: 'paused' } as never));
+      if (played && !types.includes('releaseFloor')) bad.push(`PLAYOUT_DONE in ${JSON.stringify(t.from.value)} kept the floor`);
+      if (entered('awaitingFloor') && !types.includes('requestFloor')) bad.push('waits for the floor without asking for it');
+      return fail(bad);
+    },
+  },
 ];
 
 const toolInvariants: Invariant<any, ToolRunEvent>[] = [
@@ -365,6 +515,27 @@ const schedulerInvariants: Invariant<any, SchedulerEvent | { type: 'INTERRUPT' }
   {
     name: 'the floor is granted whenever it is free',
     check: ({ to }) => !(to.matches('active') && to.context.current === null && to.context.queue.length > 0) || 'the floor is free while speeches are queued',
+  },
+  {
+    name: 'a new speech queues behind every speech of its priority or higher, ahead of lower ones (FIFO within a priority)',
+    check: (t) => {
+      if (t.event?.type !== 'ENQUEUE' || !t.from || isFinal(t.from)) return true;
+      const { id, priority } = t.event;
+      if (t.from.context.queue.some((q: { id: string }) => q.id === id) || t.from.context.current === id) return true;
+      const want = [...t.from.context.queue.filter((q: { priority: number }) => q.priority >= priority), { id, priority }, ...t.from.context.queue.filter((q: { priority: number }) => q.priority < priority)].map((q) => q.id);
+      const got = [...(t.to.context.current !== t.from.context.current && t.to.context.current ? [t.to.context.current] : []), ...t.to.context.queue.map((q: { id: string }) => q.id)];
+      return JSON.stringify(want) === JSON.stringify(got) || `ENQUEUE ${id} (priority ${priority}) into ${JSON.stringify(t.from.context.queue)} gave ${JSON.stringify(got)}, want ${JSON.stringify(want)}`;
+    },
+  },
+  {
+    name: 'the floor goes to the head of the queue (highest priority, longest waiting)',
+    check: (t) => {
+      if (!t.from) return true;
+      const now = t.to.context.current;
+      if (!now || now === t.from.context.current || t.event?.type === 'ENQUEUE') return true;
+      const head = t.from.context.queue[0]?.id;
+      return now === head || `the floor went to ${now}, not to the head ${head}`;
+    },
   },
   {
     name: 'a granted floor is announced (grantFloor) to the speech that took it',

@@ -1,21 +1,22 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { AgentSession } from '../agent-session.js';
-import type { AudioFrame } from '../audio-frame.js';
-import type { ChatItem } from '../chat-item.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
 import { SpeechFailedError, SpeechInterruptedError, ToolError } from '../errors.js';
-import type { LLM, LLMChunk, LLMRequest } from '../llm.js';
+import type { LLM, LLMChunk, LLMRequest } from '../ports/llm.js';
 import type { RunContext } from '../run-context.js';
 import type { SpeechHandle } from '../speech-handle.js';
 import { VirtualAudioOutput } from '../testing/virtual-audio-output.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import type { ModelStep, SystemAdapter } from '../testing/model-explorer.js';
 import { tool } from '../tool.js';
-import { abortedToolOutput } from '../tool-run.js';
-import type { TTS } from '../tts.js';
+import type { TTS } from '../ports/tts.js';
 import {
   MODEL_BOUNDS,
+  TOOL_FAILED,
+  TOOL_OK,
   chunkText,
   currentSpeech,
+  historyLine,
   toolCallId,
   userInputOf,
   type ComposedSnapshot,
@@ -217,7 +218,7 @@ export function observeModel(snapshot: ComposedSnapshot): Observable {
   return {
     scheduler: { value: s.scheduler.value, current: s.scheduler.context.current, queue: s.scheduler.context.queue.map((q) => q.id) },
     agentState: s.shownAgentState,
-    closed: s.closed,
+    closed: s.session.closed,
     audioPaused: s.audioPaused,
     speeches: s.speeches.map((sp) => ({
       id: sp.id,
@@ -232,21 +233,6 @@ export function observeModel(snapshot: ComposedSnapshot): Observable {
     errors: s.errors,
     last: s.last,
   };
-}
-
-function historyLine(i: ChatItem): string {
-  if (i.type === 'message') return `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`;
-  if (i.type === 'function_call') return `call:${i.callId}`;
-  const kind = !i.isError
-    ? 'ok'
-    : i.output === abortedToolOutput('interrupt')
-      ? 'aborted:interrupt'
-      : i.output === abortedToolOutput('close')
-        ? 'aborted:close'
-        : i.output === abortedToolOutput('speechFailed')
-          ? 'aborted:speechFailed'
-          : 'error';
-  return `output:${i.callId}:${kind}`;
 }
 
 /**
@@ -441,7 +427,7 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
       await clock.settle();
       return;
     case 'TEXT_CHUNK': {
-      const text = chunkText(curId!, cur!.step!.index);
+      const text = chunkText(curId!, cur!.pipeline!.index);
       if (cur!.kind === 'say') (stream as ControlledStream<string>).push(text);
       else (stream as ControlledStream<LLMChunk>).push({ type: 'text', text });
       await clock.settle();
@@ -470,12 +456,37 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
       return;
     case 'TOOL_WAIT':
     case 'TOOL_RESULT':
-    case 'TOOL_ERROR': {
-      const p = rt.tools.get(cur!.tools[e.tool]!.callId);
-      if (!p) throw new Error(`tool ${cur!.tools[e.tool]!.callId} never ran`);
+    case 'TOOL_ERROR':
+    case 'TOOL_SAY':
+    case 'TOOL_REPLY':
+    case 'TOOL_INTERRUPT': {
+      const callId = toolCallId(rt.handles[e.speech]!.id, e.tool);
+      const p = rt.tools.get(callId);
+      if (!p) throw new Error(`tool ${callId} never ran`);
       if (e.type === 'TOOL_WAIT') p.wait = track(p.ctx.waitForPlayout());
-      else if (e.type === 'TOOL_RESULT') p.resolve('ok');
-      else p.reject(new ToolError('the tool failed'));
+      else if (e.type === 'TOOL_RESULT') p.resolve(TOOL_OK);
+      else if (e.type === 'TOOL_ERROR') p.reject(new ToolError(TOOL_FAILED));
+      else if (e.type === 'TOOL_INTERRUPT') {
+        const t = track(p.ctx.session.interrupt());
+        await clock.settle();
+        rt.last = t.status === 'pending' ? 'ok' : callOutcome(t);
+        return;
+      } else {
+        // What a tool that speaks does: create the speech from inside the tool and await it.
+        try {
+          let h: SpeechHandle;
+          if (e.type === 'TOOL_SAY') {
+            const text = new ControlledStream<string>();
+            h = p.ctx.session.say(text);
+            rt.streams.set(h.id, text);
+          } else h = p.ctx.session.generateReply({ instructions: 'tell the user to hold on' });
+          rt.handles.push(h);
+          rt.speechWaits.set(h.id, track(h.waitForPlayout()));
+          rt.last = 'ok';
+        } catch (err) {
+          rt.last = outcomeName(err);
+        }
+      }
       await clock.settle();
       return;
     }

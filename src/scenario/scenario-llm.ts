@@ -1,7 +1,7 @@
-import type { ChatItem } from '../chat-item.js';
-import type { Clock } from '../clock.js';
+import type { ChatItem } from '../ports/chat-item.js';
+import type { Clock } from '../ports/clock.js';
 import { SpeechchartsError } from '../errors.js';
-import type { LLM, LLMChunk, LLMRequest } from '../llm.js';
+import type { LLM, LLMChunk, LLMRequest } from '../ports/llm.js';
 import type { ScenarioReply } from './scenario-schema.js';
 
 /** The scenario has no reply for this request (and no default reply). */

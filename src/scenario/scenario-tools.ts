@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 import { ToolError, describe } from '../errors.js';
 import { tool, type Tool } from '../tool.js';
 import { sleep } from './scenario-llm.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 
 /**
  * Resolves after `ms` on `clock`, or at once when `signal` aborts (fakes stop promptly on interrupt).

@@ -1,7 +1,7 @@
-import type { AudioFrame } from '../audio-frame.js';
-import type { Clock } from '../clock.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
+import type { Clock } from '../ports/clock.js';
 import { clockDelay } from './clock-delay.js';
-import type { TTS } from '../tts.js';
+import type { TTS } from '../ports/tts.js';
 
 export interface FakeTTSOptions {
   /** Audio produced per character of text (default 50 ms: ~20 characters a second). */

@@ -1,7 +1,7 @@
-import type { ChatItem } from '../chat-item.js';
-import type { Clock } from '../clock.js';
+import type { ChatItem } from '../ports/chat-item.js';
+import type { Clock } from '../ports/clock.js';
 import { clockDelay } from './clock-delay.js';
-import type { LLM, LLMChunk, LLMRequest } from '../llm.js';
+import type { LLM, LLMChunk, LLMRequest } from '../ports/llm.js';
 
 /** When a scripted reply applies. */
 export type ReplyMatch =

@@ -1,6 +1,6 @@
-import { frameDuration, type AudioFrame } from '../audio-frame.js';
-import type { AudioOutput, PlayoutResult } from '../audio-output.js';
-import type { Clock } from '../clock.js';
+import { frameDuration, type AudioFrame } from '../ports/audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
+import type { Clock } from '../ports/clock.js';
 
 export interface VirtualSegment {
   /** Seconds captured into the segment. */

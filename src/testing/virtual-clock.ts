@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 
 interface Timer {
   at: number;
@@ -90,6 +90,23 @@ export class VirtualClock implements Clock {
     const s = state as { done: true; value: T } | { done: true; error: unknown };
     if ('error' in s) throw s.error;
     return s.value;
+  }
+
+  /**
+   * Advances time timer by timer until `condition()` holds (checked after promises settle at each
+   * step). Throws {@link VirtualClockStallError} when it does not hold and nothing is scheduled.
+   * @example await clock.runUntilTrue(() => session.agentState === 'speaking');
+   */
+  async runUntilTrue(condition: () => boolean, o: { maxMs?: number; what?: string } = {}): Promise<void> {
+    const what = o.what ?? 'the condition';
+    const limit = this.t + (o.maxMs ?? 600_000);
+    await this.settle();
+    while (!condition()) {
+      const next = this.peek();
+      if (!next) throw new VirtualClockStallError(what, this.t);
+      if (next.at > limit) throw new Error(`${what} does not hold after ${o.maxMs ?? 600_000} ms of virtual time`);
+      await this.advance(next.at - this.t);
+    }
   }
 
   /** Fires every timer until none is left (bounded by `maxMs` of virtual time). */

@@ -164,6 +164,19 @@ export const bargeInInvariants: BargeInInvariant[] = [
     },
   },
   {
+    name: 'the user interrupts (or holds) the agent only with at least minInterruptionWords words',
+    description: 'Duration alone may interrupt only when the minimum is 0; words alone need at least one word.',
+    check: (t) => {
+      if (!t.from || !(has(t, 'interruptSpeech') || has(t, 'pauseSpeech'))) return true;
+      const c = t.from.context;
+      const e = t.event;
+      const fin = e?.type === 'FINAL_TRANSCRIPT' ? `${c.finalText} ${e.text}` : c.finalText;
+      const interim = e?.type === 'INTERIM_TRANSCRIPT' ? e.text : e?.type === 'FINAL_TRANSCRIPT' ? '' : c.interimText;
+      const words = countWords(fin) + countWords(interim);
+      return words >= c.options.minInterruptionWords || `${has(t, 'interruptSpeech') ? 'interrupted' : 'held'} on ${e?.type} with ${words} word(s), minimum ${c.options.minInterruptionWords}`;
+    },
+  },
+  {
     name: 'a held speech is never left behind',
     description: 'Leaving the hold resumes the speech, interrupts it, or follows its own end (AGENT_SILENT) or the end of its audio (AGENT_SPEAKING, not audible).',
     check: (t) => {

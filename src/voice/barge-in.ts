@@ -1,7 +1,7 @@
 import { createActor, type Actor, type Subscription } from 'xstate';
 import { bargeInMachine, resolveBargeInOptions, type BargeInInput, type BargeInOptions } from '../../machines/barge-in.machine.js';
 import type { AgentSession, InspectObserver } from '../agent-session.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { SpeechHandle } from '../speech-handle.js';
 
@@ -133,7 +133,7 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
       }),
       pauseSpeech: () =>
         afterTransition(() => {
-          const h = session.currentSpeech;
+          const h = session.activeSpeech;
           // Refused when someone else already holds it: then it is not ours to resume.
           held = h && h.pause() ? h : undefined;
           if (held) tell({ type: 'paused', atMs: clock.now(), speechId: held.id });
@@ -147,10 +147,15 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
       interruptSpeech: () =>
         afterTransition(() => {
           held = undefined;
-          const speechId = session.currentSpeech?.id;
-          // The API path: tools' waits reject inside this call; the promise is for the audio stopping.
-          session.interrupt().catch(report);
-          tell({ type: 'interrupted', atMs: clock.now(), speechId });
+          // As LiveKit: the user interrupts the speech the agent is busy with (a tool's status
+          // speech, not the reply waiting for that tool); its tools' waits reject inside this call.
+          const h = session.activeSpeech;
+          try {
+            h?.interrupt();
+          } catch (e) {
+            report(e);
+          }
+          tell({ type: 'interrupted', atMs: clock.now(), speechId: h?.id });
         }),
       commitUserTurn: (_, { text }) =>
         afterTransition(() => {
@@ -174,7 +179,7 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
   let reportedAudible = false;
   const sync = () => {
     if (closed) return;
-    const h = session.currentSpeech;
+    const h = session.activeSpeech;
     if (h !== tracked) {
       trackedSub?.unsubscribe();
       tracked = h;

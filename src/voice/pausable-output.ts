@@ -1,5 +1,5 @@
-import type { AudioFrame } from '../audio-frame.js';
-import type { AudioOutput, PlayoutResult } from '../audio-output.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
 
 /**
  * Gives any {@link AudioOutput} a pause: an output that has its own `pause`/`resume` is returned as

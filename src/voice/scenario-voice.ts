@@ -1,6 +1,6 @@
 import type { BargeInInput } from '../../machines/barge-in.machine.js';
 import type { AgentSession, InspectObserver } from '../agent-session.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { BargeInActivity } from './barge-in.js';
 import { ScriptedSTT, type ScriptedTranscript } from './stt.js';
 import { pcmFrames, type UserSpeechEvent } from './user-audio-input.js';

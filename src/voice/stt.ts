@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../ports/clock.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** One transcript of the user's current turn: interim ones are replaced by the next, finals add up. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AudioFrame as RtcAudioFrame, AudioResampler } from '@livekit/rtc-node';
-import type { AudioFrame } from '../audio-frame.js';
-import type { Clock } from '../clock.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
+import type { Clock } from '../ports/clock.js';
 import { InvalidArgumentError } from '../errors.js';
 import { decodeWav } from '../wav.js';
 import { VAD_SAMPLE_RATE, type VAD, type VADEvent } from './vad.js';

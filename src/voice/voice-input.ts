@@ -1,6 +1,6 @@
 import type { AgentSession } from '../agent-session.js';
-import type { AudioFrame } from '../audio-frame.js';
-import type { Clock } from '../clock.js';
+import type { AudioFrame } from '../ports/audio-frame.js';
+import type { Clock } from '../ports/clock.js';
 import { attachBargeIn, type AttachBargeInOptions, type BargeIn } from './barge-in.js';
 import type { STT } from './stt.js';
 import { UserAudioInput, type UserSpeechEvent } from './user-audio-input.js';

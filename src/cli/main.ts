@@ -4,15 +4,15 @@ import { realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AudioOutput } from './audio-output.js';
-import { realClock, type Clock } from './clock.js';
+import type { AudioOutput } from '../ports/audio-output.js';
+import { realClock, type Clock } from '../ports/clock.js';
 import { ConsoleView, formatSummary, type SummaryFile } from './console-view.js';
-import { describe } from './errors.js';
-import { startScenario, type LiveInput, type ScenarioResult } from './scenario/run-scenario.js';
-import { ScenarioError, parseScenario, type Scenario } from './scenario/scenario-schema.js';
+import { describe } from '../errors.js';
+import { startScenario, type LiveInput, type ScenarioResult } from '../scenario/run-scenario.js';
+import { ScenarioError, parseScenario, type Scenario } from '../scenario/scenario-schema.js';
 import { renderTimelineSvg } from './timeline-svg.js';
-import type { TTS } from './tts.js';
-import type { PreparedUserAudio } from './voice/scenario-voice.js';
+import type { TTS } from '../ports/tts.js';
+import type { PreparedUserAudio } from '../voice/scenario-voice.js';
 
 // rtc-node logs at debug level unless NODE_ENV is production; its JSON lines would drown the live view.
 // Set before any module that loads rtc-node is imported (they are all imported dynamically below).
@@ -22,7 +22,7 @@ const MAIN_HELP = `speechcharts: speech orchestration for voice agents on XState
 
 Usage:
   speechcharts run <scenario.json> [options]   run a scripted conversation on real audio (see: speechcharts run --help)
-  speechcharts check                           verify the machines' properties
+  speechcharts check [--deep]                  verify the machines and the session's routing
   speechcharts paths <machine>                 list the paths through one machine
   speechcharts inspect [trace.jsonl]           open the inspector on a trace (or on a live demo)
   speechcharts help [command]
@@ -109,7 +109,7 @@ Exit status: 0 when the scenario completed; 1 on an error (e.g. the room is unre
 
 const SUB_HELP: Record<string, string> = {
   run: RUN_HELP,
-  check: `speechcharts check\n\nChecks the machines' properties (every state that holds waiters handles INTERRUPT, no timers, ...) and prints the result.\n`,
+  check: `speechcharts check [--deep]\n\nExplores every reachable state of each machine and of the composed system (the session's own routing over the\nmachines: scheduler, speeches, tool runs, with tools that say, reply and interrupt) and checks the invariants\n(every state that holds waiters handles INTERRUPT, no timers, no wait-for cycle, history in the order heard, ...).\nPrints the shortest event path to any violation. --deep explores three speeches (minutes instead of seconds).\nIt verifies speechcharts' own machines and routing, not your agent's tools or prompts.\n`,
   paths: `speechcharts paths <machine>\n\nLists the paths through one machine (speechHandle, toolRun, scheduler, agentState).\n`,
   inspect: `speechcharts inspect [trace.jsonl]\n\nServes the inspector: replays a trace written by \`speechcharts run\` (out/trace.jsonl), or without one runs the seed demo live. Ctrl-C to quit.\n`,
 };
@@ -146,12 +146,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'run':
       return runCommand(rest);
     case 'check':
-      return delegate('./cli/check.js', 'runCheck', []);
+      return delegate('./check.js', 'runCheck', [rest.includes('--deep')]);
     case 'paths':
       if (!rest[0]) throw new CliError('speechcharts paths: which machine? (speechHandle, toolRun, scheduler, agentState)', 2);
-      return delegate('./cli/paths.js', 'runPaths', [rest[0]]);
+      return delegate('./paths.js', 'runPaths', [rest[0]]);
     case 'inspect':
-      return delegate('./cli/inspect.js', 'runInspect', [rest[0]]);
+      return delegate('./inspect.js', 'runInspect', [rest[0]]);
     default:
       throw new CliError(`speechcharts: unknown command "${cmd}"\n\n${MAIN_HELP}`, 2);
   }
@@ -296,10 +296,10 @@ interface Parts {
 }
 
 async function virtualParts(notice: (s: string) => void): Promise<Parts> {
-  const { VirtualClock } = await import('./testing/virtual-clock.js');
-  const { VirtualAudioOutput } = await import('./testing/virtual-audio-output.js');
-  const { SyntheticVoiceTTS } = await import('./adapters/synthetic-tts.js');
-  const { RecordingAudioOutput } = await import('./adapters/heard-audio-recorder.js');
+  const { VirtualClock } = await import('../testing/virtual-clock.js');
+  const { VirtualAudioOutput } = await import('../testing/virtual-audio-output.js');
+  const { SyntheticVoiceTTS } = await import('../adapters/synthetic-tts.js');
+  const { RecordingAudioOutput } = await import('../adapters/heard-audio-recorder.js');
   const clock = new VirtualClock();
   const tts = new SyntheticVoiceTTS();
   const recording = new RecordingAudioOutput(new VirtualAudioOutput(clock), { clock });
@@ -315,11 +315,11 @@ async function virtualParts(notice: (s: string) => void): Promise<Parts> {
   };
 }
 
-async function realParts(notice: (s: string) => void): Promise<Parts & { rtc: import('./adapters/rtc-audio-output.js').RtcAudioOutput; disposeRtc: () => Promise<void> }> {
-  const { createDefaultTTS } = await import('./adapters/default-tts.js');
-  const { EspeakTTS } = await import('./adapters/espeak-tts.js');
-  const { RtcAudioOutput, disposeRtc } = await import('./adapters/rtc-audio-output.js');
-  const { RecordingAudioOutput } = await import('./adapters/heard-audio-recorder.js');
+async function realParts(notice: (s: string) => void): Promise<Parts & { rtc: import('../adapters/rtc-audio-output.js').RtcAudioOutput; disposeRtc: () => Promise<void> }> {
+  const { createDefaultTTS } = await import('../adapters/default-tts.js');
+  const { EspeakTTS } = await import('../adapters/espeak-tts.js');
+  const { RtcAudioOutput, disposeRtc } = await import('../adapters/rtc-audio-output.js');
+  const { RecordingAudioOutput } = await import('../adapters/heard-audio-recorder.js');
   const tts = createDefaultTTS({ log: (line) => notice(line) });
   const rtc = new RtcAudioOutput({ sampleRate: tts.sampleRate, channels: tts.numChannels });
   const recording = new RecordingAudioOutput(rtc, { clock: realClock });
@@ -350,9 +350,9 @@ async function realParts(notice: (s: string) => void): Promise<Parts & { rtc: im
  */
 async function warmUp(scenario: Scenario): Promise<boolean> {
   try {
-    const { VirtualClock } = await import('./testing/virtual-clock.js');
-    const { VirtualAudioOutput } = await import('./testing/virtual-audio-output.js');
-    const { SyntheticVoiceTTS } = await import('./adapters/synthetic-tts.js');
+    const { VirtualClock } = await import('../testing/virtual-clock.js');
+    const { VirtualAudioOutput } = await import('../testing/virtual-audio-output.js');
+    const { SyntheticVoiceTTS } = await import('../adapters/synthetic-tts.js');
     const clock = new VirtualClock();
     const run = startScenario(scenario, { tts: new SyntheticVoiceTTS(), audioOutput: new VirtualAudioOutput(clock), clock });
     await clock.runUntil(run.result, { what: 'the warm-up run', maxMs: scenario.maxDurationMs + 5000 });
@@ -375,7 +375,7 @@ async function runCommand(args: string[]): Promise<number> {
   // The user's voice is synthesized before the run starts, so it plays in time.
   let prepared: PreparedUserAudio | undefined;
   if (scenario.userAudio.length) {
-    const { prepareUserAudio } = await import('./voice/scenario-voice.js');
+    const { prepareUserAudio } = await import('../voice/scenario-voice.js');
     try {
       prepared = await prepareUserAudio(scenario.userAudio, scenario.voice?.userVoice !== undefined ? { userVoice: scenario.voice.userVoice } : {});
     } catch (e) {
@@ -391,7 +391,7 @@ async function runCommand(args: string[]): Promise<number> {
   try {
     if (flags.room) {
       const real = parts as Awaited<ReturnType<typeof realParts>>;
-      const { connectRoom, mintToken, readRoomEnv, RoomConfigError, RoomConnectionError } = await import('./adapters/livekit-room.js');
+      const { connectRoom, mintToken, readRoomEnv, RoomConfigError, RoomConnectionError } = await import('../adapters/livekit-room.js');
       let env;
       try {
         env = readRoomEnv(process.env);
@@ -434,7 +434,7 @@ async function runCommand(args: string[]): Promise<number> {
     const live = flags.room && !flags.once;
     // --inspect: the inspector serves this run live; a page opened later still gets every record.
     if (flags.inspect) {
-      const { createInspectorServer } = await import('./inspect/inspector-server.js');
+      const { createInspectorServer } = await import('../inspect/inspector-server.js');
       inspector = await createInspectorServer({ title: scenario.name });
       print(`speechcharts: inspector (live) at ${inspector.url}`);
     }
@@ -491,14 +491,14 @@ async function runCommand(args: string[]): Promise<number> {
     if (inspector) await inspector.close().catch(() => {});
     await parts.release();
     // The user audio went through rtc-node's resampler, which keeps the process alive until released.
-    if (prepared) await (await import('./adapters/rtc-audio-output.js')).disposeRtc();
+    if (prepared) await (await import('../adapters/rtc-audio-output.js')).disposeRtc();
   }
 }
 
 /** What the barge-in policy did, and what the recording shows of it (silences inside heard.wav). */
 async function voiceSummary(result: ScenarioResult, outDir: string): Promise<string[]> {
-  const { decodeWav } = await import('./wav.js');
-  const { silentGaps } = await import('./voice/audio-analysis.js');
+  const { decodeWav } = await import('../wav.js');
+  const { silentGaps } = await import('../voice/audio-analysis.js');
   const out = ['  user voice:'];
   for (const e of result.userSpeech) out.push(`    VAD ${e.type === 'speechStart' ? 'speech start' : 'speech end  '} at +${e.atMs.toFixed(0)} ms (reported at +${e.detectedAtMs.toFixed(0)} ms)`);
   for (const a of result.bargeIn) {
@@ -534,8 +534,8 @@ async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string
     { path: rel(svgPath), what: `one lane per actor, state spans coloured${result.timeline.marks.some((m) => m.kind === 'interrupt') ? ', the interrupt marked' : ''}` },
   ];
   if (userAudio) {
-    const { encodeWav, decodeWav } = await import('./wav.js');
-    const { mixTrack, resampleLinear } = await import('./voice/user-audio-synth.js');
+    const { encodeWav, decodeWav } = await import('../wav.js');
+    const { mixTrack, resampleLinear } = await import('../voice/user-audio-synth.js');
     const userPath = join(outDir, 'user.wav');
     const mixPath = join(outDir, 'conversation.wav');
     await writeFile(userPath, encodeWav(userAudio.samples, userAudio.sampleRate, 1));

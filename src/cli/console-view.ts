@@ -1,4 +1,4 @@
-import type { ScenarioResult } from './scenario/run-scenario.js';
+import type { ScenarioResult } from '../scenario/run-scenario.js';
 import { formatFigure, type SpanKind } from './timeline-svg.js';
 
 /** One line of the live view: at `t` ms from the start of the run, `who` did or became `what`. */

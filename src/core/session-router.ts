@@ -1,0 +1,551 @@
+import type { AgentStateEvent } from '../../machines/agent-state.machine.js';
+import type { SchedulerEvent } from '../../machines/scheduler.machine.js';
+import type { SpeechHandleEvent, SpeechHandleInput } from '../../machines/speech-handle.machine.js';
+import type { ToolRunEvent, ToolRunInput } from '../../machines/tool-run.machine.js';
+import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from '../ports/chat-item.js';
+import { EffectQueue } from './effect-queue.js';
+import type { RoutedSpeech, RoutedStep, SessionState } from './session-state.js';
+import { abortedToolOutput } from './tool-output.js';
+
+/**
+ * The one routing of a session between its machines: the scheduler, the agent state, each speech
+ * handle and each tool run. `AgentSession` drives it with live actors and real I/O; the model
+ * explorer drives the very same code over pure snapshots (`src/model/composed-model.ts`). What the
+ * router decides (who gets the floor, which tools an interrupt aborts, what enters history and in
+ * which order) therefore exists once.
+ *
+ * Machines reach the router through their actions (`speechAction`, `toolAction`,
+ * `schedulerAction`): an action only posts an effect, which runs once the transition is over.
+ * Everything the router does to the outside world goes through {@link SessionShell}.
+ */
+
+/** A machine as the router sees it: its current snapshot and a way to send it an event. */
+export interface MachinePort<S, E> {
+  snapshot(): S;
+  send(event: E): void;
+}
+
+interface SpeechSnap {
+  status: string;
+  value: unknown;
+  context: { step: number; priority: number; allowInterruptions: boolean; interruptReason: 'interrupt' | 'close' | null };
+  can(e: SpeechHandleEvent): boolean;
+  matches(v: never): boolean;
+}
+interface ToolSnap {
+  status: string;
+  context: { abortReason: 'interrupt' | 'close' | 'speechFailed' | null };
+}
+
+/** The machines of one session, live actors or pure snapshots. */
+export interface SessionMachines {
+  readonly scheduler: MachinePort<{ value: unknown; context: { current: string | null } }, SchedulerEvent>;
+  readonly agent: MachinePort<{ value: unknown }, AgentStateEvent>;
+  createSpeech(input: Required<SpeechHandleInput>): void;
+  speech(id: string): MachinePort<SpeechSnap, SpeechHandleEvent>;
+  createTool(input: ToolRunInput): void;
+  tool(callId: string): MachinePort<ToolSnap, ToolRunEvent>;
+}
+
+/** What the router asks of the world: I/O and notifications. */
+export interface SessionShell {
+  /** Run step `step` of the speech: LLM (or the `say` text) → TTS → audio output. */
+  startStep(speechId: string, step: number): void;
+  /** Stop the speech's LLM and TTS streams. */
+  stopStreams(speechId: string): void;
+  /** Clear the audio output under the speech's open segment; report what was heard with `cutReported`. */
+  cutAudio(speechId: string, step: number): void;
+  pauseAudio(): void;
+  resumeAudio(): void;
+  itemAdded(item: ChatItem): void;
+  toolsExecuted(speechId: string, calls: FunctionCallItem[], outputs: FunctionCallOutputItem[]): void;
+  /** The speech is finished, its history committed and its floor (or queue place) given up. */
+  released(speechId: string): void;
+  /** An effect threw: a bug, reported rather than swallowed. */
+  effectError(error: unknown): void;
+}
+
+export interface SpeechSpec {
+  kind: 'say' | 'reply';
+  userInput?: string | undefined;
+  addToHistory?: boolean;
+  priority: number;
+  allowInterruptions: boolean;
+}
+
+export type SpeechOutcome = 'done' | 'interrupted' | 'failed';
+
+/**
+ * @example
+ * const router = new SessionRouter(initialSessionState(), machines, shell, { maxToolSteps: 3 });
+ * const id = router.createSpeech({ kind: 'reply', userInput: 'hi', priority: 5, allowInterruptions: true });
+ */
+export class SessionRouter {
+  /** Set by a speech's `refuseInterrupt` action during the current call. */
+  private refused = false;
+  private readonly fx: EffectQueue;
+
+  constructor(
+    readonly state: SessionState,
+    readonly machines: SessionMachines,
+    readonly shell: SessionShell,
+    readonly o: { maxToolSteps: number },
+  ) {
+    this.fx = new EffectQueue((e) => shell.effectError(e));
+  }
+
+  /** The machine whose action posted the effect running now: what the effect sends comes from it. */
+  get origin(): string | null {
+    return this.fx.origin;
+  }
+
+  /** Runs `send` (events to machines) from outside any transition, then the effects it caused. */
+  dispatch(send: () => void): void {
+    this.fx.run(send);
+  }
+
+  // ── the session API ───────────────────────────────────────────────────────
+
+  start(): void {
+    if (this.state.started) return;
+    this.state.started = true;
+    this.dispatch(() => {
+      this.machines.agent.send({ type: 'STARTED' });
+      this.machines.scheduler.send({ type: 'RESUME' });
+    });
+  }
+
+  /** A new speech, queued for the floor. Returns its id. */
+  createSpeech(spec: SpeechSpec): string {
+    const s = this.state;
+    const id = `speech_${++s.nextSpeech}`;
+    this.machines.createSpeech({ id, priority: spec.priority, allowInterruptions: spec.allowInterruptions, maxToolSteps: this.o.maxToolSteps });
+    s.speeches.set(id, {
+      id,
+      kind: spec.kind,
+      userInput: spec.userInput,
+      userCommitted: false,
+      addToHistory: spec.addToHistory ?? true,
+      priority: spec.priority,
+      allowInterruptions: spec.allowInterruptions,
+      step: null,
+      cut: 'none',
+      cutContent: '',
+      finishing: null,
+      commitsAfterMessage: [],
+    });
+    this.dispatch(() => this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority }));
+    return id;
+  }
+
+  /** The speech holding the floor, if any. */
+  current(): string | null {
+    return this.machines.scheduler.snapshot().context.current;
+  }
+
+  /**
+   * The speech the agent is busy with: the one holding the floor, else the latest one whose step
+   * has played and that waits for its tools (or for the floor again, for its tool reply).
+   */
+  activeSpeech(): string | null {
+    const cur = this.current();
+    if (cur !== null) return cur;
+    let found: string | null = null;
+    for (const id of this.state.speeches.keys()) {
+      const snap = this.machines.speech(id).snapshot();
+      if (snap.status !== 'done' && snap.value !== 'queued') found = id;
+    }
+    return found;
+  }
+
+  /**
+   * Interrupts the current speech, the speeches waiting for their tools and the queued ones (the
+   * uninterruptible ones only with `force`). Refused, with nothing changed, when the current speech
+   * is uninterruptible and `force` is not set. Returns the speeches whose release to wait for.
+   */
+  interruptAll(force: boolean, reason: 'interrupt' | 'close'): { refused: boolean; waitFor: string[] } {
+    const cur = this.current();
+    if (!force && cur && !this.isFinal(cur) && !this.state.speeches.get(cur)!.allowInterruptions) return { refused: true, waitFor: [] };
+    // The current speech first, then the others in creation order. Every INTERRUPT is sent before
+    // any effect runs, so no floor changes hands meanwhile, and commits follow this order.
+    const ids = [...this.state.speeches.keys()].sort((a, b) => Number(b === cur) - Number(a === cur));
+    const waitFor: string[] = [];
+    this.dispatch(() => {
+      for (const id of ids) {
+        const sp = this.state.speeches.get(id)!;
+        if (this.isFinal(id)) {
+          waitFor.push(id); // finished, its cut may still be settling
+          continue;
+        }
+        if (!force && !sp.allowInterruptions) continue; // an uninterruptible queued speech keeps its place
+        this.machines.speech(id).send({ type: 'INTERRUPT', force, reason });
+        waitFor.push(id);
+      }
+    });
+    return { refused: false, waitFor };
+  }
+
+  /** `handle.interrupt({ force })`. Returns false when the speech refused. */
+  interruptSpeech(id: string, force: boolean): boolean {
+    if (this.isFinal(id)) return true;
+    this.refused = false;
+    this.dispatch(() => this.machines.speech(id).send({ type: 'INTERRUPT', force }));
+    return !this.refused;
+  }
+
+  /** Holds the speech's audio (a possible barge-in). False when there is nothing to pause. */
+  pause(id: string): boolean {
+    if (this.isFinal(id)) return false;
+    if (!this.machines.speech(id).snapshot().can({ type: 'PAUSE' })) return false;
+    this.dispatch(() => this.machines.speech(id).send({ type: 'PAUSE' }));
+    return true;
+  }
+
+  resume(id: string): boolean {
+    if (this.isFinal(id)) return false;
+    if (!this.machines.speech(id).snapshot().matches({ active: 'paused' } as never)) return false;
+    this.dispatch(() => this.machines.speech(id).send({ type: 'RESUME' }));
+    return true;
+  }
+
+  /** `close()`, first half: accept nothing new and interrupt everything. */
+  beginClose(): string[] {
+    this.state.closed = true;
+    return this.interruptAll(true, 'close').waitFor;
+  }
+
+  /** `close()`, second half, once every speech was released. */
+  endClose(): void {
+    this.dispatch(() => {
+      this.machines.scheduler.send({ type: 'CLOSE' });
+      this.machines.agent.send({ type: 'CLOSE' });
+    });
+  }
+
+  // ── the pipeline of a step (reported by the shell) ───────────────────────
+
+  /** The live step `index` of speech `id`, or undefined when it ended (a stale report is ignored). */
+  step(id: string, index: number): RoutedStep | undefined {
+    const st = this.state.speeches.get(id)?.step;
+    return st && st.index === index && !this.isFinal(id) ? st : undefined;
+  }
+
+  /** The shell began running the step (a microtask after `startStep`): the reply's user input enters history. */
+  stepRunning(id: string, index: number): void {
+    const sp = this.state.speeches.get(id);
+    if (sp && index === 1 && this.step(id, index)) this.commitUserInput(sp);
+  }
+
+  textChunk(id: string, index: number, text: string): void {
+    const st = this.step(id, index);
+    if (st) st.text += text;
+  }
+
+  /** A frame of the step is on its way to the audio output: its segment is open. */
+  frameQueued(id: string, index: number): void {
+    const st = this.step(id, index);
+    if (st) st.segmentOpen = true;
+  }
+
+  /** The audio output took the step's first frame: the agent speaks. */
+  speaking(id: string, index: number): void {
+    const st = this.step(id, index);
+    if (!st || st.speaking) return;
+    st.speaking = true;
+    this.setAgentState('SPEAKING');
+  }
+
+  /**
+   * The LLM asked for a tool: its run starts now. Returns the reason it may not execute (past
+   * `maxToolSteps`), else null.
+   */
+  toolCall(id: string, index: number, call: { callId: string; name: string; arguments: string }): string | null {
+    const st = this.step(id, index);
+    if (!st) return 'error: the reply ended before the tool could run';
+    st.calls.push({ type: 'function_call', id: this.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
+    st.tools.push(call.callId);
+    this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null });
+    this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index });
+    this.dispatch(() => this.machines.speech(id).send({ type: 'TOOL_STARTED', callId: call.callId }));
+    if (index > this.o.maxToolSteps) return `error: no more tool calls allowed in this reply (maxToolSteps ${this.o.maxToolSteps} reached)`;
+    return null;
+  }
+
+  /**
+   * The LLM stream of the step ended. The shell then flushes the segment and reports its end with
+   * `playoutDone` (at once, with the whole text, when no frame was queued).
+   */
+  generationDone(id: string, index: number): void {
+    if (!this.step(id, index)) return;
+    this.dispatch(() => this.machines.speech(id).send({ type: 'GENERATION_DONE' }));
+  }
+
+  /** The step's segment played out (whole, or `interrupted` by the output itself): commit and go on. */
+  playoutDone(id: string, index: number, heard: string, interrupted: boolean): void {
+    const st = this.step(id, index);
+    if (!st) return;
+    st.playoutDone = true;
+    const sp = this.state.speeches.get(id)!;
+    this.commitMessage(sp, st, heard, interrupted);
+    this.dispatch(() => {
+      for (const callId of st.tools) if (!this.toolFinal(callId)) this.machines.tool(callId).send({ type: 'PLAYOUT_DONE' });
+      this.commitToolsIfSettled(sp, st);
+      if (st.tools.some((c) => !this.toolFinal(c))) this.setAgentState('THINKING');
+      this.machines.speech(id).send({ type: 'PLAYOUT_DONE' });
+    });
+  }
+
+  /** The LLM, the TTS or the audio output failed under the speech. */
+  fail(id: string, error: unknown): void {
+    if (this.isFinal(id)) return;
+    this.dispatch(() => this.machines.speech(id).send({ type: 'FAIL', error }));
+  }
+
+  /** What was heard of a step whose audio was cleared (see `SessionShell.cutAudio`). */
+  cutReported(id: string, heard: string): void {
+    const sp = this.state.speeches.get(id);
+    if (!sp || sp.cut !== 'pending') return;
+    sp.cut = 'reported';
+    sp.cutContent = heard;
+    if (sp.finishing) this.dispatch(() => this.completeFinish(sp, sp.finishing!));
+  }
+
+  // ── machine actions ───────────────────────────────────────────────────────
+
+  /** A speech handle's routing action (its waiter actions stay with its facade). */
+  speechAction(id: string, type: string, params?: unknown): void {
+    switch (type) {
+      case 'startStep':
+        return this.fx.post(() => this.startStep(id), id);
+      case 'interruptTools':
+        return this.fx.post(() => this.interruptTools(id), id);
+      case 'stopAudio':
+        return this.fx.post(() => this.stopAudio(id), id);
+      case 'pauseAudio':
+        return this.fx.post(() => {
+          this.state.audioHeldBy = id;
+          this.shell.pauseAudio();
+        }, id);
+      case 'resumeAudio':
+        return this.fx.post(() => {
+          this.state.audioHeldBy = null;
+          this.shell.resumeAudio();
+        }, id);
+      case 'releaseFloor':
+        return this.fx.post(() => this.releaseFloor(id), id);
+      case 'requestFloor':
+        return this.fx.post(() => {
+          const sp = this.state.speeches.get(id);
+          if (sp) this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: sp.priority });
+        }, id);
+      case 'finishSpeech':
+        return this.fx.post(() => this.finish(id, (params as { outcome: SpeechOutcome }).outcome), id);
+      case 'refuseInterrupt':
+        this.refused = true;
+        return;
+      default:
+        throw new Error(`speech ${id}: no routing for action ${type}`);
+    }
+  }
+
+  /** A tool run's routing action: its output (the waiters and the signal stay with its facade). */
+  toolAction(callId: string, type: 'recordOutput' | 'recordAbortOutput', ev: ToolRunEvent | { reason: 'interrupt' | 'close' | 'speechFailed' | null }): void {
+    const t = this.state.tools.get(callId);
+    if (!t) return;
+    const record = (output: string, isError: boolean) => (t.output = { type: 'function_call_output', id: this.newId(), callId, name: t.name, output, isError });
+    if (type === 'recordAbortOutput') {
+      // The speech is ending: its finish commits every output.
+      record(abortedToolOutput(('reason' in ev ? ev.reason : null) ?? 'interrupt'), true);
+      return;
+    }
+    const e = ev as ToolRunEvent;
+    if (e.type !== 'RESULT' && e.type !== 'ERROR') return;
+    record(e.output, e.type === 'ERROR');
+    this.fx.post(() => {
+      const sp = this.state.speeches.get(t.speechId);
+      const st = sp?.step;
+      if (!sp || !st || !st.tools.includes(callId)) return;
+      this.commitToolsIfSettled(sp, st);
+      this.machines.speech(sp.id).send({ type: 'TOOL_SETTLED', callId });
+    }, callId);
+  }
+
+  /** The scheduler's only action: the floor went to `id`. */
+  schedulerAction(type: string, params?: unknown): void {
+    if (type !== 'grantFloor') throw new Error(`scheduler: no routing for action ${type}`);
+    const id = (params as { id: string }).id;
+    this.fx.post(() => this.grantFloor(id), 'scheduler');
+  }
+
+  // ── effects ───────────────────────────────────────────────────────────────
+
+  private grantFloor(id: string): void {
+    if (!this.state.speeches.has(id) || this.isFinal(id)) {
+      // Never leave the floor to a speech that can no longer release it.
+      this.machines.scheduler.send({ type: 'RELEASE', id });
+      return;
+    }
+    this.setAgentState('THINKING');
+    this.machines.speech(id).send({ type: 'AUTHORIZE' });
+  }
+
+  private startStep(id: string): void {
+    const sp = this.state.speeches.get(id);
+    if (!sp || this.isFinal(id)) return;
+    const index = this.machines.speech(id).snapshot().context.step;
+    sp.step = { index, text: '', segmentOpen: false, speaking: false, playoutDone: false, messageCommitted: false, toolsCommitted: false, calls: [], tools: [] };
+    if (index > 1) this.setAgentState('THINKING');
+    this.shell.startStep(id, index);
+  }
+
+  /** The step's audio played; its tools run on without the floor, so other speeches can be heard. */
+  private releaseFloor(id: string): void {
+    if (this.current() !== id) return;
+    this.machines.scheduler.send({ type: 'RELEASE', id });
+    this.showIdleState();
+  }
+
+  private interruptTools(id: string): void {
+    const st = this.state.speeches.get(id)?.step;
+    if (!st) return;
+    const reason = this.machines.speech(id).snapshot().context.interruptReason;
+    for (const callId of st.tools) {
+      if (this.toolFinal(callId)) continue;
+      if (reason === null) this.machines.tool(callId).send({ type: 'SPEECH_FAILED' });
+      else this.machines.tool(callId).send({ type: 'INTERRUPT', force: true, reason });
+    }
+  }
+
+  private stopAudio(id: string): void {
+    const sp = this.state.speeches.get(id);
+    if (!sp) return;
+    this.shell.stopStreams(id);
+    const st = sp.step;
+    if (!st || !st.segmentOpen || st.playoutDone) {
+      // A speech paused before its first frame must not leave the output holding the next one.
+      if (this.state.audioHeldBy === id) {
+        this.state.audioHeldBy = null;
+        this.shell.resumeAudio();
+      }
+      return;
+    }
+    this.state.audioHeldBy = null; // clearing ends a pause too
+    sp.cut = 'pending';
+    this.shell.cutAudio(id, st.index);
+  }
+
+  /** A final speech: commit what was heard (once its cut is known), then free its floor. */
+  private finish(id: string, outcome: SpeechOutcome): void {
+    const sp = this.state.speeches.get(id);
+    if (!sp || sp.finishing) return;
+    if (outcome !== 'done' && sp.step && !sp.step.messageCommitted && sp.cut === 'pending') {
+      // The floor and the history wait for the cut position (see `addItem`).
+      sp.finishing = outcome;
+      return;
+    }
+    this.completeFinish(sp, outcome);
+  }
+
+  private completeFinish(sp: RoutedSpeech, outcome: SpeechOutcome): void {
+    const s = this.state;
+    const st = sp.step;
+    // A reply that ended before its first step ran still carries what the user said: never lose it.
+    this.commitUserInput(sp);
+    if (outcome !== 'done' && st) {
+      if (!st.messageCommitted) this.commitMessage(sp, st, sp.cut === 'reported' ? sp.cutContent : '', true);
+      this.commitTools(sp, st);
+    }
+    this.flushCommitsAfter(sp);
+    s.speeches.delete(sp.id);
+    if (st) for (const callId of st.tools) s.tools.delete(callId);
+    // On the floor it releases it; queued (first, or again for a tool reply) it leaves the queue.
+    const id = sp.id;
+    this.machines.scheduler.send(this.current() === id ? { type: 'RELEASE', id } : { type: 'REMOVE', id });
+    this.showIdleState();
+    this.shell.released(id);
+  }
+
+  /** With the floor free: thinking while a speech still waits for its tools, else listening. */
+  private showIdleState(): void {
+    if (this.current() !== null || !this.state.started) return;
+    let waiting = false;
+    for (const id of this.state.speeches.keys()) if (!this.isFinal(id)) waiting = true;
+    this.setAgentState(waiting ? 'THINKING' : 'LISTENING');
+  }
+
+  private setAgentState(type: 'THINKING' | 'SPEAKING' | 'LISTENING'): void {
+    // Sending an event that changes nothing still costs a full transition.
+    if (this.machines.agent.snapshot().value === type.toLowerCase()) return;
+    this.machines.agent.send({ type });
+  }
+
+  // ── history ───────────────────────────────────────────────────────────────
+
+  private commitUserInput(sp: RoutedSpeech): void {
+    if (sp.userCommitted || sp.kind !== 'reply' || sp.userInput === undefined) return;
+    sp.userCommitted = true;
+    this.addItem(sp, { type: 'message', id: this.newId(), role: 'user', content: sp.userInput });
+  }
+
+  private commitMessage(sp: RoutedSpeech, st: RoutedStep, content: string, interrupted: boolean): void {
+    if (st.messageCommitted) return;
+    st.messageCommitted = true;
+    // An interrupted reply that was never heard leaves no assistant message.
+    if (sp.addToHistory && content.trim() !== '')
+      this.addItem(sp, { type: 'message', id: this.newId(), role: 'assistant', content, ...(interrupted ? { interrupted: true } : {}) });
+    this.flushCommitsAfter(sp);
+  }
+
+  private flushCommitsAfter(sp: RoutedSpeech): void {
+    for (const item of sp.commitsAfterMessage.splice(0)) this.pushItem(item);
+  }
+
+  private commitToolsIfSettled(sp: RoutedSpeech, st: RoutedStep): void {
+    if (!st.playoutDone || st.toolsCommitted) return;
+    if (st.tools.some((c) => this.state.tools.get(c)?.output == null)) return;
+    this.commitTools(sp, st);
+  }
+
+  private commitTools(sp: RoutedSpeech, st: RoutedStep): void {
+    if (st.toolsCommitted || st.calls.length === 0) return;
+    st.toolsCommitted = true;
+    const outputs: FunctionCallOutputItem[] = [];
+    for (const c of st.tools) {
+      const o = this.state.tools.get(c)?.output;
+      if (o) outputs.push(o);
+    }
+    for (const c of st.calls) this.addItem(sp, c);
+    for (const o of outputs) this.addItem(sp, o);
+    this.shell.toolsExecuted(sp.id, st.calls.slice(), outputs);
+  }
+
+  /**
+   * History in the order things were heard: while another speech holds the floor with its step's
+   * message not yet in history (it plays, or its cut position is awaited), what `from` commits
+   * (a queued reply's user input, a background tool's output) follows that message.
+   */
+  private addItem(from: RoutedSpeech, item: ChatItem): void {
+    const cur = this.current();
+    const holder = cur !== null && cur !== from.id ? this.state.speeches.get(cur) : undefined;
+    if (holder?.step && !holder.step.messageCommitted) holder.commitsAfterMessage.push(item);
+    else this.pushItem(item);
+  }
+
+  private pushItem(item: ChatItem): void {
+    this.state.history.push(item);
+    this.shell.itemAdded(item);
+  }
+
+  private newId(): string {
+    return `item_${++this.state.nextItem}`;
+  }
+
+  /** True once the speech's machine ended (or the speech was released). */
+  private isFinal(id: string): boolean {
+    return !this.state.speeches.has(id) || this.machines.speech(id).snapshot().status === 'done';
+  }
+
+  private toolFinal(callId: string): boolean {
+    return this.machines.tool(callId).snapshot().status === 'done';
+  }
+}

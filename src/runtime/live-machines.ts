@@ -1,0 +1,145 @@
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { agentStateMachine } from '../../machines/agent-state.machine.js';
+import { schedulerMachine } from '../../machines/scheduler.machine.js';
+import type { SpeechHandleInput } from '../../machines/speech-handle.machine.js';
+import type { ToolRunInput } from '../../machines/tool-run.machine.js';
+import type { MachinePort, SessionMachines, SessionRouter } from '../core/session-router.js';
+import { SpeechHandle, type SpeechHandleHooks } from '../speech-handle.js';
+import { ToolRun, type ToolRunHooks } from '../tool-run.js';
+
+export type InspectObserver = Observer<InspectionEvent> | ((ev: InspectionEvent) => void);
+
+/**
+ * The session's machines as live XState actors, bound to the router: each actor's routing actions
+ * go to the router, which runs them after the transition. Live actors are what the inspector shows
+ * and what `speechcharts/machines` users compose; the model explorer binds the same router to pure
+ * snapshots instead.
+ * @internal
+ */
+export class LiveMachines implements SessionMachines {
+  readonly schedulerActor: Actor<typeof schedulerMachine>;
+  readonly agentActor: Actor<typeof agentStateMachine>;
+  readonly scheduler: MachinePort<ReturnType<Actor<typeof schedulerMachine>['getSnapshot']>, Parameters<Actor<typeof schedulerMachine>['send']>[0]>;
+  readonly agent: MachinePort<ReturnType<Actor<typeof agentStateMachine>['getSnapshot']>, Parameters<Actor<typeof agentStateMachine>['send']>[0]>;
+  /** Unreleased speeches. */
+  readonly handles = new Map<string, SpeechHandle>();
+  readonly toolRuns = new Map<string, ToolRun>();
+  router!: SessionRouter;
+
+  constructor(
+    private readonly inspect: InspectObserver | undefined,
+    private readonly toolEvents: Pick<ToolRunHooks, 'discarded' | 'toolCrashed'>,
+    private readonly callbackError: (e: unknown) => void,
+  ) {
+    const inspectOpt = inspect ? { inspect } : {};
+    this.agentActor = createActor(agentStateMachine, { id: 'agentState', ...inspectOpt });
+    this.schedulerActor = createActor(
+      schedulerMachine.provide({ actions: { grantFloor: (_, params) => this.router.schedulerAction('grantFloor', params) } }),
+      { id: 'scheduler', ...inspectOpt },
+    );
+    this.scheduler = this.portOf(this.schedulerActor);
+    this.agent = this.portOf(this.agentActor);
+  }
+
+  /**
+   * A port that sends as the machine whose effect is running, so the inspector shows who caused
+   * an event (an effect runs after its machine's transition, when no actor is mid-step any more).
+   */
+  private portOf<S, E>(actor: { getSnapshot(): S; send(e: E): void }): MachinePort<S, E> {
+    return {
+      snapshot: () => actor.getSnapshot(),
+      send: (e) => {
+        const from = this.inspect ? this.actorOf(this.router.origin) : undefined;
+        if (from && from !== actor) relay(from, actor, e);
+        else actor.send(e);
+      },
+    };
+  }
+
+  private actorOf(id: string | null): object | undefined {
+    if (id === null) return undefined;
+    if (id === 'scheduler') return this.schedulerActor;
+    return this.handles.get(id)?.actor ?? this.toolRuns.get(id)?.actor;
+  }
+
+  start(): void {
+    this.agentActor.start();
+    this.schedulerActor.start();
+  }
+
+  private readonly speechHooks: SpeechHandleHooks = {
+    action: (h, type, params) => this.router.speechAction(h.id, type, params),
+    interrupt: (h, force) => this.router.interruptSpeech(h.id, force),
+    pause: (h) => this.router.pause(h.id),
+    resume: (h) => this.router.resume(h.id),
+    callbackError: (e) => this.callbackError(e),
+  };
+
+  private readonly toolHooks: ToolRunHooks = {
+    action: (run, type, payload) => this.router.toolAction(run.callId, type, payload),
+    discarded: (run, outcome, value) => this.toolEvents.discarded(run, outcome, value),
+    toolCrashed: (run, error) => this.toolEvents.toolCrashed(run, error),
+    dispatch: (send) => this.router.dispatch(send),
+  };
+
+  private readonly speechPorts = new Map<string, ReturnType<LiveMachines['speechPortOf']>>();
+  private readonly toolPorts = new Map<string, ReturnType<LiveMachines['toolPortOf']>>();
+
+  createSpeech(input: Required<SpeechHandleInput>): void {
+    const h = new SpeechHandle({ ...input, inspect: this.inspect }, this.speechHooks);
+    this.handles.set(input.id, h);
+    this.speechPorts.set(input.id, this.speechPortOf(h));
+  }
+
+  private speechPortOf(h: SpeechHandle) {
+    return this.portOf(h.actor);
+  }
+
+  speech(id: string) {
+    const port = this.speechPorts.get(id);
+    if (!port) throw new Error(`no speech ${id}`);
+    return port;
+  }
+
+  /** @param args The call's arguments (for RunContext), beside the machine's input. */
+  createTool(input: ToolRunInput & { arguments?: string }): void {
+    const run = new ToolRun({ ...input, arguments: input.arguments ?? '', inspect: this.inspect }, this.toolHooks);
+    this.toolRuns.set(input.callId, run);
+    this.toolPorts.set(input.callId, this.toolPortOf(run));
+  }
+
+  private toolPortOf(run: ToolRun) {
+    const port = this.portOf(run.actor);
+    return {
+      snapshot: port.snapshot,
+      send: (e: Parameters<typeof run.actor.send>[0]) => {
+        // The run's signal and waits end with its speech's error: one Error per interrupt.
+        if (e.type === 'INTERRUPT' || e.type === 'SPEECH_FAILED') run.abortError = this.handles.get(run.speechId)?.stopError() ?? null;
+        port.send(e);
+      },
+    };
+  }
+
+  tool(callId: string) {
+    const port = this.toolPorts.get(callId);
+    if (!port) throw new Error(`no tool run ${callId}`);
+    return port;
+  }
+
+  /** Forgets a released speech and its tool runs (they are final: nothing routes to them again). */
+  forget(id: string): void {
+    this.handles.delete(id);
+    this.speechPorts.delete(id);
+    for (const [callId, run] of this.toolRuns)
+      if (run.speechId === id) {
+        this.toolRuns.delete(callId);
+        this.toolPorts.delete(callId);
+      }
+  }
+}
+
+/** XState's own delivery with a source (what `sendTo` does inside a system), so inspection names the sender. */
+function relay(from: object, to: object, event: unknown): void {
+  const system = (to as { system: { _relay(source: unknown, target: unknown, event: unknown): void } }).system;
+  system._relay(from, to, event);
+}

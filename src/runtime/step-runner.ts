@@ -1,0 +1,234 @@
+import { abortableIterate } from '../abortable-iterate.js';
+import type { SessionRouter } from '../core/session-router.js';
+import type { ChatItem } from '../ports/chat-item.js';
+import { describe } from '../errors.js';
+import { DEFAULT_CHARS_PER_SECOND, heardChars, heardText } from '../heard-text.js';
+import { frameDuration } from '../ports/audio-frame.js';
+import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
+import type { LLM, LLMChunk, ToolSchema } from '../ports/llm.js';
+import type { TTS } from '../ports/tts.js';
+import { TextChannel } from '../text-channel.js';
+import type { AgentSessionEventMap } from '../session-events.js';
+
+/** Where a speech's text comes from. */
+export type SpeechSource =
+  | { kind: 'say'; text: string | AsyncIterable<string> }
+  | { kind: 'reply'; instructions: string | undefined };
+
+/** The I/O of one generation step: what the shell holds beside the router's `RoutedStep`. */
+interface StepIO {
+  index: number;
+  textChannel: TextChannel;
+  audioSeconds: number;
+  /** The TTS finished this step's text. */
+  synthesisDone: boolean;
+  /** The output's report for this step's segment, once asked for (after flush, or at a cut). */
+  playout: Promise<PlayoutResult> | null;
+}
+
+/** One speech's I/O handles, until it is released. */
+interface SpeechIO {
+  source: SpeechSource;
+  abort: AbortController;
+  step: StepIO | null;
+}
+
+export interface StepRunnerOptions {
+  llm: LLM;
+  tts: TTS;
+  audioOutput: AudioOutput;
+  instructions: string | undefined;
+  toolSchemas: ToolSchema[];
+  maxToolSteps: number;
+  history: () => readonly ChatItem[];
+  /** A parsed tool call: start its run (the router has created its machine). */
+  runTool: (speechId: string, step: number, call: { callId: string; name: string; arguments: string }) => void;
+  reportError: (e: unknown, source: AgentSessionEventMap['error']['source']) => void;
+}
+
+/**
+ * The session's pipeline effects: runs a step (LLM or `say` text → text channel → TTS → audio
+ * output), flushes and reports its segment, stops it and reports what was heard of a cut. It
+ * decides nothing: every outcome is reported to the router.
+ * @internal
+ */
+export class StepRunner {
+  private readonly io = new Map<string, SpeechIO>();
+  private learnedCharsPerSecond: number | undefined;
+  router!: SessionRouter;
+
+  constructor(private readonly o: StepRunnerOptions) {}
+
+  add(id: string, source: SpeechSource): void {
+    this.io.set(id, { source, abort: new AbortController(), step: null });
+  }
+
+  forget(id: string): void {
+    this.io.delete(id);
+  }
+
+  /** Starts step `index` in a later microtask: user code (LLM, TTS) never runs in an interrupt's call stack. */
+  startStep(id: string, index: number): void {
+    const io = this.io.get(id);
+    if (!io) return;
+    io.step = { index, textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null };
+    queueMicrotask(() => void this.runStep(id, io, io.step!));
+  }
+
+  /** Stops the speech's LLM and TTS streams (right after the call: every loop checks the speech first). */
+  stopStreams(id: string, reason: Error): void {
+    const io = this.io.get(id);
+    if (io) queueMicrotask(() => io.abort.abort(reason));
+  }
+
+  /**
+   * Clears the output under the step's open segment and reports what was heard. The clear runs in a
+   * microtask: the waiters the interrupt settled run first, and a native clear no longer delays them.
+   */
+  cutAudio(id: string, index: number): void {
+    const st = this.io.get(id)?.step;
+    if (!st || st.index !== index) return this.router.cutReported(id, '');
+    const flushed = st.playout;
+    st.playout = Promise.resolve().then(() => {
+      // Ask for the segment's report before clearing, so the cut position is what comes back.
+      const report = flushed ?? this.o.audioOutput.waitForPlayout();
+      this.o.audioOutput.clearBuffer();
+      return report;
+    });
+    st.playout.then(
+      (r) => this.router.cutReported(id, this.heard(id, st, r.playbackPosition)),
+      (e) => {
+        this.o.reportError(e, 'audio_output');
+        this.router.cutReported(id, '');
+      },
+    );
+  }
+
+  private async runStep(id: string, io: SpeechIO, st: StepIO): Promise<void> {
+    const router = this.router;
+    const signal = io.abort.signal;
+    const alive = () => io.step === st && router.step(id, st.index) !== undefined;
+    if (!alive()) return;
+    router.stepRunning(id, st.index);
+    const audio = this.pumpAudio(id, st, signal, alive);
+    try {
+      for await (const chunk of abortableIterate(this.chunksFor(io, st.index, signal), signal)) {
+        if (!alive()) break;
+        if (chunk.type === 'text') {
+          if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
+          router.textChunk(id, st.index, chunk.text);
+          st.textChannel.push(chunk.text);
+        } else if (chunk.type === 'toolCall') {
+          const args = typeof chunk.arguments === 'string' ? chunk.arguments : JSON.stringify(chunk.arguments ?? {});
+          this.o.runTool(id, st.index, { callId: chunk.callId, name: chunk.name, arguments: args });
+        } else {
+          throw new TypeError(`unknown LLM chunk type ${describe((chunk as { type: unknown }).type)}`);
+        }
+      }
+    } catch (e) {
+      st.textChannel.close();
+      if (alive()) this.fail(id, e, 'llm');
+      await audio;
+      return;
+    }
+    st.textChannel.close();
+    if (!alive()) return;
+    router.generationDone(id, st.index);
+    await audio;
+    if (!alive()) return;
+    const text = router.step(id, st.index)!.text;
+    if (!router.step(id, st.index)!.segmentOpen) return router.playoutDone(id, st.index, text, false);
+    let result: PlayoutResult;
+    try {
+      this.o.audioOutput.flush();
+      st.playout = this.o.audioOutput.waitForPlayout();
+      result = await st.playout;
+    } catch (e) {
+      if (alive()) this.fail(id, e, 'audio_output');
+      return;
+    }
+    if (!alive()) return;
+    if (!result.interrupted) {
+      this.learnSpeakingRate(st);
+      router.playoutDone(id, st.index, text, false);
+    } else router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true);
+  }
+
+  private chunksFor(io: SpeechIO, index: number, signal: AbortSignal): AsyncIterable<LLMChunk> {
+    const src = io.source;
+    if (src.kind === 'say') return sayChunks(src.text);
+    const instructions = [this.o.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
+    return this.o.llm.chat({
+      history: this.o.history().slice(),
+      ...(instructions ? { instructions } : {}),
+      tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
+      signal,
+    });
+  }
+
+  /** TTS → audio output for one step. Errors fail the speech at once, even while the LLM still streams. */
+  private async pumpAudio(id: string, st: StepIO, signal: AbortSignal, alive: () => boolean): Promise<void> {
+    let first = true;
+    try {
+      const frames = this.o.tts.synthesize(st.textChannel, { signal });
+      for await (const frame of abortableIterate(frames, signal)) {
+        if (!alive()) break;
+        st.audioSeconds += frameDuration(frame);
+        this.router.frameQueued(id, st.index);
+        try {
+          await this.o.audioOutput.captureFrame(frame);
+        } catch (e) {
+          if (alive()) this.fail(id, e, 'audio_output');
+          return;
+        }
+        if (first && alive()) {
+          first = false;
+          this.router.speaking(id, st.index);
+        }
+      }
+      if (!signal.aborted) st.synthesisDone = true;
+    } catch (e) {
+      if (alive() && !signal.aborted) this.fail(id, e, 'tts');
+    }
+  }
+
+  private fail(id: string, error: unknown, source: 'llm' | 'tts' | 'audio_output'): void {
+    this.o.reportError(error, source);
+    this.router.fail(id, error);
+  }
+
+  /** What the listener heard of a step cut at `position` seconds. */
+  private heard(id: string, st: StepIO, position: number): string {
+    const text = this.router.state.speeches.get(id)?.step?.text ?? '';
+    const chars = heardChars({
+      pulledChars: st.textChannel.pulledChars,
+      audioSeconds: st.audioSeconds,
+      synthesisDone: st.synthesisDone,
+      playbackPosition: position,
+      charsPerSecond: this.o.tts.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
+    });
+    return heardText(text, chars);
+  }
+
+  /** A step that played out whole tells this voice's speaking rate. */
+  private learnSpeakingRate(st: StepIO): void {
+    if (st.audioSeconds < 0.5 || st.textChannel.pulledChars === 0) return;
+    const rate = st.textChannel.pulledChars / st.audioSeconds;
+    this.learnedCharsPerSecond = this.learnedCharsPerSecond === undefined ? rate : 0.7 * this.learnedCharsPerSecond + 0.3 * rate;
+  }
+}
+
+async function* sayChunks(text: string | AsyncIterable<string>): AsyncIterable<LLMChunk> {
+  if (typeof text === 'string') {
+    yield { type: 'text', text };
+    return;
+  }
+  for await (const t of text) {
+    if (typeof t !== 'string') throw new TypeError(`say: the text stream yielded ${typeName(t)}, expected strings`);
+    yield { type: 'text', text: t };
+  }
+}
+
+function typeName(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x;
+}

@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from './errors.js';
+import { isTool } from './tool.js';
+import type { AgentSessionOptions } from './agent-session.js';
+
+/** Argument checks of the session's public API: each bad input gets an error naming what was wrong. */
+
+export function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+export function typeName(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x;
+}
+
+export function checkOptions(where: string, o: unknown, spec: Record<string, 'string' | 'boolean' | 'number'>): void {
+  if (o === undefined) return;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new InvalidArgumentError(`${where}: options must be an object, got ${typeName(o)}`);
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    const want = spec[k];
+    if (!want) throw new InvalidArgumentError(`${where}: unknown option '${k}' (known: ${Object.keys(spec).join(', ')})`);
+    if (v !== undefined && typeof v !== want) throw new InvalidArgumentError(`${where}: option '${k}' must be a ${want}, got ${typeName(v)}`);
+    if (want === 'number' && v !== undefined && !Number.isFinite(v)) throw new InvalidArgumentError(`${where}: option '${k}' must be a finite number, got ${String(v)}`);
+  }
+}
+
+export function validateOptions(o: AgentSessionOptions): void {
+  const where = 'new AgentSession';
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`${where}: options must be an object, got ${typeName(o)}`);
+  if (!o.llm || typeof o.llm.chat !== 'function') throw new InvalidArgumentError(`${where}: llm must have a chat(request) method`);
+  if (!o.tts || typeof o.tts.synthesize !== 'function') throw new InvalidArgumentError(`${where}: tts must have a synthesize(text, { signal }) method`);
+  const out = o.audioOutput as unknown as Record<string, unknown> | undefined;
+  if (!out || typeof out !== 'object') throw new InvalidArgumentError(`${where}: audioOutput is required`);
+  for (const m of ['captureFrame', 'flush', 'clearBuffer', 'waitForPlayout'])
+    if (typeof out[m] !== 'function') throw new InvalidArgumentError(`${where}: audioOutput.${m} must be a function`);
+  if (o.tools !== undefined) {
+    if (o.tools === null || typeof o.tools !== 'object') throw new InvalidArgumentError(`${where}: tools must be a record of tool() definitions`);
+    for (const [name, t] of Object.entries(o.tools)) {
+      if (!isTool(t)) throw new InvalidArgumentError(`${where}: tools.${name} was not created with tool()`);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new InvalidArgumentError(`${where}: tool name '${name}' must match [A-Za-z0-9_-]{1,64}`);
+    }
+  }
+  if (o.maxToolSteps !== undefined && (!Number.isInteger(o.maxToolSteps) || o.maxToolSteps < 0))
+    throw new InvalidArgumentError(`${where}: maxToolSteps must be a non-negative integer, got ${String(o.maxToolSteps)}`);
+  if (o.instructions !== undefined && typeof o.instructions !== 'string') throw new InvalidArgumentError(`${where}: instructions must be a string`);
+  if (o.allowInterruptions !== undefined && typeof o.allowInterruptions !== 'boolean')
+    throw new InvalidArgumentError(`${where}: allowInterruptions must be a boolean`);
+  if (o.inspect !== undefined && typeof o.inspect !== 'function' && (typeof o.inspect !== 'object' || o.inspect === null))
+    throw new InvalidArgumentError(`${where}: inspect must be an XState inspection observer (a function or { next })`);
+}
