@@ -150,7 +150,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'history-commits-out-of-order',
     description: "history commits no longer wait for the floor holder's message: a queued reply's user input lands before the cut answer it interrupted",
-    file: 'src/core/session-router.ts',
+    file: 'src/core/session-history.ts',
     find: /if \(holder\?\.step && !holder\.step\.messageCommitted\) holder\.commitsAfterMessage\.push\(item\);\s*else /,
     replace: '',
   },

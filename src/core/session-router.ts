@@ -1,9 +1,9 @@
-import type { AgentStateEvent } from '../../machines/agent-state.machine.js';
-import type { SchedulerEvent } from '../../machines/scheduler.machine.js';
-import type { SpeechHandleEvent, SpeechHandleInput } from '../../machines/speech-handle.machine.js';
-import type { ToolRunEvent, ToolRunInput } from '../../machines/tool-run.machine.js';
-import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from '../ports/chat-item.js';
+import type { ToolRunEvent } from '../../machines/tool-run.machine.js';
 import { EffectQueue } from './effect-queue.js';
+import { SessionHistory } from './session-history.js';
+import type { SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
+
+export type { MachinePort, SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
 import type { RoutedSpeech, RoutedStep, SessionState } from './session-state.js';
 import { abortedToolOutput } from './tool-output.js';
 
@@ -19,62 +19,6 @@ import { abortedToolOutput } from './tool-output.js';
  * Everything the router does to the outside world goes through {@link SessionShell}.
  */
 
-/** A machine as the router sees it: its current snapshot and a way to send it an event. */
-export interface MachinePort<S, E> {
-  snapshot(): S;
-  send(event: E): void;
-}
-
-interface SpeechSnap {
-  status: string;
-  value: unknown;
-  context: { step: number; priority: number; allowInterruptions: boolean; interruptReason: 'interrupt' | 'close' | null };
-  can(e: SpeechHandleEvent): boolean;
-  matches(v: never): boolean;
-}
-interface ToolSnap {
-  status: string;
-  context: { abortReason: 'interrupt' | 'close' | 'speechFailed' | null };
-}
-
-/** The machines of one session, live actors or pure snapshots. */
-export interface SessionMachines {
-  readonly scheduler: MachinePort<{ value: unknown; context: { current: string | null } }, SchedulerEvent>;
-  readonly agent: MachinePort<{ value: unknown }, AgentStateEvent>;
-  createSpeech(input: Required<SpeechHandleInput>): void;
-  speech(id: string): MachinePort<SpeechSnap, SpeechHandleEvent>;
-  createTool(input: ToolRunInput): void;
-  tool(callId: string): MachinePort<ToolSnap, ToolRunEvent>;
-}
-
-/** What the router asks of the world: I/O and notifications. */
-export interface SessionShell {
-  /** Run step `step` of the speech: LLM (or the `say` text) → TTS → audio output. */
-  startStep(speechId: string, step: number): void;
-  /** Stop the speech's LLM and TTS streams. */
-  stopStreams(speechId: string): void;
-  /** Clear the audio output under the speech's open segment; report what was heard with `cutReported`. */
-  cutAudio(speechId: string, step: number): void;
-  pauseAudio(): void;
-  resumeAudio(): void;
-  itemAdded(item: ChatItem): void;
-  toolsExecuted(speechId: string, calls: FunctionCallItem[], outputs: FunctionCallOutputItem[]): void;
-  /** The speech is finished, its history committed and its floor (or queue place) given up. */
-  released(speechId: string): void;
-  /** An effect threw: a bug, reported rather than swallowed. */
-  effectError(error: unknown): void;
-}
-
-export interface SpeechSpec {
-  kind: 'say' | 'reply';
-  userInput?: string | undefined;
-  addToHistory?: boolean;
-  priority: number;
-  allowInterruptions: boolean;
-}
-
-export type SpeechOutcome = 'done' | 'interrupted' | 'failed';
-
 /**
  * @example
  * const router = new SessionRouter(initialSessionState(), machines, shell, { maxToolSteps: 3 });
@@ -84,6 +28,7 @@ export class SessionRouter {
   /** Set by a speech's `refuseInterrupt` action during the current call. */
   private refused = false;
   private readonly fx: EffectQueue;
+  private readonly history: SessionHistory;
 
   constructor(
     readonly state: SessionState,
@@ -92,6 +37,7 @@ export class SessionRouter {
     readonly o: { maxToolSteps: number },
   ) {
     this.fx = new EffectQueue((e) => shell.effectError(e));
+    this.history = new SessionHistory(state, shell, () => this.current());
   }
 
   /** The machine whose action posted the effect running now: what the effect sends comes from it. */
@@ -233,7 +179,7 @@ export class SessionRouter {
   /** The shell began running the step (a microtask after `startStep`): the reply's user input enters history. */
   stepRunning(id: string, index: number): void {
     const sp = this.state.speeches.get(id);
-    if (sp && index === 1 && this.step(id, index)) this.commitUserInput(sp);
+    if (sp && index === 1 && this.step(id, index)) this.history.commitUserInput(sp);
   }
 
   textChunk(id: string, index: number, text: string): void {
@@ -262,7 +208,7 @@ export class SessionRouter {
   toolCall(id: string, index: number, call: { callId: string; name: string; arguments: string }): string | null {
     const st = this.step(id, index);
     if (!st) return 'error: the reply ended before the tool could run';
-    st.calls.push({ type: 'function_call', id: this.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
+    st.calls.push({ type: 'function_call', id: this.history.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
     st.tools.push(call.callId);
     this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null });
     this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index });
@@ -286,10 +232,10 @@ export class SessionRouter {
     if (!st) return;
     st.playoutDone = true;
     const sp = this.state.speeches.get(id)!;
-    this.commitMessage(sp, st, heard, interrupted);
+    this.history.commitMessage(sp, st, heard, interrupted);
     this.dispatch(() => {
       for (const callId of st.tools) if (!this.toolFinal(callId)) this.machines.tool(callId).send({ type: 'PLAYOUT_DONE' });
-      this.commitToolsIfSettled(sp, st);
+      this.history.commitToolsIfSettled(sp, st);
       if (st.tools.some((c) => !this.toolFinal(c))) this.setAgentState('THINKING');
       this.machines.speech(id).send({ type: 'PLAYOUT_DONE' });
     });
@@ -352,7 +298,7 @@ export class SessionRouter {
   toolAction(callId: string, type: 'recordOutput' | 'recordAbortOutput', ev: ToolRunEvent | { reason: 'interrupt' | 'close' | 'speechFailed' | null }): void {
     const t = this.state.tools.get(callId);
     if (!t) return;
-    const record = (output: string, isError: boolean) => (t.output = { type: 'function_call_output', id: this.newId(), callId, name: t.name, output, isError });
+    const record = (output: string, isError: boolean) => (t.output = { type: 'function_call_output', id: this.history.newId(), callId, name: t.name, output, isError });
     if (type === 'recordAbortOutput') {
       // The speech is ending: its finish commits every output.
       record(abortedToolOutput(('reason' in ev ? ev.reason : null) ?? 'interrupt'), true);
@@ -365,7 +311,7 @@ export class SessionRouter {
       const sp = this.state.speeches.get(t.speechId);
       const st = sp?.step;
       if (!sp || !st || !st.tools.includes(callId)) return;
-      this.commitToolsIfSettled(sp, st);
+      this.history.commitToolsIfSettled(sp, st);
       this.machines.speech(sp.id).send({ type: 'TOOL_SETTLED', callId });
     }, callId);
   }
@@ -450,12 +396,12 @@ export class SessionRouter {
     const s = this.state;
     const st = sp.step;
     // A reply that ended before its first step ran still carries what the user said: never lose it.
-    this.commitUserInput(sp);
+    this.history.commitUserInput(sp);
     if (outcome !== 'done' && st) {
-      if (!st.messageCommitted) this.commitMessage(sp, st, sp.cut === 'reported' ? sp.cutContent : '', true);
-      this.commitTools(sp, st);
+      if (!st.messageCommitted) this.history.commitMessage(sp, st, sp.cut === 'reported' ? sp.cutContent : '', true);
+      this.history.commitTools(sp, st);
     }
-    this.flushCommitsAfter(sp);
+    this.history.flushCommitsAfter(sp);
     s.speeches.delete(sp.id);
     if (st) for (const callId of st.tools) s.tools.delete(callId);
     // On the floor it releases it; queued (first, or again for a tool reply) it leaves the queue.
@@ -477,67 +423,6 @@ export class SessionRouter {
     // Sending an event that changes nothing still costs a full transition.
     if (this.machines.agent.snapshot().value === type.toLowerCase()) return;
     this.machines.agent.send({ type });
-  }
-
-  // ── history ───────────────────────────────────────────────────────────────
-
-  private commitUserInput(sp: RoutedSpeech): void {
-    if (sp.userCommitted || sp.kind !== 'reply' || sp.userInput === undefined) return;
-    sp.userCommitted = true;
-    this.addItem(sp, { type: 'message', id: this.newId(), role: 'user', content: sp.userInput });
-  }
-
-  private commitMessage(sp: RoutedSpeech, st: RoutedStep, content: string, interrupted: boolean): void {
-    if (st.messageCommitted) return;
-    st.messageCommitted = true;
-    // An interrupted reply that was never heard leaves no assistant message.
-    if (sp.addToHistory && content.trim() !== '')
-      this.addItem(sp, { type: 'message', id: this.newId(), role: 'assistant', content, ...(interrupted ? { interrupted: true } : {}) });
-    this.flushCommitsAfter(sp);
-  }
-
-  private flushCommitsAfter(sp: RoutedSpeech): void {
-    for (const item of sp.commitsAfterMessage.splice(0)) this.pushItem(item);
-  }
-
-  private commitToolsIfSettled(sp: RoutedSpeech, st: RoutedStep): void {
-    if (!st.playoutDone || st.toolsCommitted) return;
-    if (st.tools.some((c) => this.state.tools.get(c)?.output == null)) return;
-    this.commitTools(sp, st);
-  }
-
-  private commitTools(sp: RoutedSpeech, st: RoutedStep): void {
-    if (st.toolsCommitted || st.calls.length === 0) return;
-    st.toolsCommitted = true;
-    const outputs: FunctionCallOutputItem[] = [];
-    for (const c of st.tools) {
-      const o = this.state.tools.get(c)?.output;
-      if (o) outputs.push(o);
-    }
-    for (const c of st.calls) this.addItem(sp, c);
-    for (const o of outputs) this.addItem(sp, o);
-    this.shell.toolsExecuted(sp.id, st.calls.slice(), outputs);
-  }
-
-  /**
-   * History in the order things were heard: while another speech holds the floor with its step's
-   * message not yet in history (it plays, or its cut position is awaited), what `from` commits
-   * (a queued reply's user input, a background tool's output) follows that message.
-   */
-  private addItem(from: RoutedSpeech, item: ChatItem): void {
-    const cur = this.current();
-    const holder = cur !== null && cur !== from.id ? this.state.speeches.get(cur) : undefined;
-    if (holder?.step && !holder.step.messageCommitted) holder.commitsAfterMessage.push(item);
-    else this.pushItem(item);
-  }
-
-  private pushItem(item: ChatItem): void {
-    this.state.history.push(item);
-    this.shell.itemAdded(item);
-  }
-
-  private newId(): string {
-    return `item_${++this.state.nextItem}`;
   }
 
   /** True once the speech's machine ended (or the speech was released). */

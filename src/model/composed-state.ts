@@ -1,0 +1,241 @@
+import type { SnapshotFrom } from 'xstate';
+import type { AgentState, agentStateMachine } from '../../machines/agent-state.machine.js';
+import type { schedulerMachine } from '../../machines/scheduler.machine.js';
+import type { speechHandleMachine } from '../../machines/speech-handle.machine.js';
+import type { toolRunMachine } from '../../machines/tool-run.machine.js';
+import type { SessionState } from '../core/session-state.js';
+import { abortedToolOutput } from '../core/tool-output.js';
+import type { ChatItem } from '../ports/chat-item.js';
+
+/** The composed model's bounds, events and state: what the exploration, the invariants and the runtime adapter share. */
+
+export interface ModelBounds {
+  speeches: number;
+  toolsPerSpeech: number;
+  maxToolSteps: number;
+  textChunksPerStep: number;
+  speechesBeforeStart: number;
+  /** Tools may say, reply (and await that speech) or interrupt. */
+  toolsSpeak: boolean;
+}
+
+/** The bounds of the composed model (see docs/model-based-testing.md for why they suffice). */
+export const MODEL_BOUNDS: Readonly<ModelBounds> = {
+  /** Speeches created per session (by the API or by tools; queued, current, waiting for tools or finished). */
+  speeches: 2,
+  /** Tool calls per speech. */
+  toolsPerSpeech: 2,
+  /** `maxToolSteps` of the modelled session: step 1 may call tools, step 2 is the final reply. */
+  maxToolSteps: 1,
+  /** Text chunks per generation step. */
+  textChunksPerStep: 1,
+  /** Speeches created before `start()` (queued while scheduling is paused). */
+  speechesBeforeStart: 1,
+  /** Off here; on in {@link TOOLS_SPEAK_BOUNDS}, with one tool per speech, to keep both explorations exhaustive. */
+  toolsSpeak: false,
+};
+
+/** The bounds of the second exploration: tools that say, reply and interrupt. */
+export const TOOLS_SPEAK_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true };
+
+/** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
+export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
+  { ...MODEL_BOUNDS, speeches: 3, toolsPerSpeech: 1 },
+  { ...TOOLS_SPEAK_BOUNDS, speeches: 3 },
+];
+
+/** A tool run: the `tool`-th call of the speech created `speech`-th (both 0-based). */
+export type ToolAddress = { speech: number; tool: number };
+
+export type ModelEvent =
+  // ── session API ──
+  | { type: 'START' }
+  /** `session.generateReply({ userInput })`: interruptible, normal priority. */
+  | { type: 'REPLY' }
+  /** `session.say(stream, { allowInterruptions: false })`: text streamed by the pipeline, uninterruptible. */
+  | { type: 'SAY' }
+  | { type: 'INTERRUPT'; force: boolean }
+  /** `handle.interrupt({ force })` on the speech created `speech`-th (0-based). */
+  | { type: 'INTERRUPT_SPEECH'; speech: number; force: boolean }
+  /** `handle.pause()` / `handle.resume()` on the speech holding the floor. */
+  | { type: 'PAUSE' }
+  | { type: 'RESUME' }
+  | { type: 'CLOSE' }
+  // ── pipeline of the speech holding the floor ──
+  /** The LLM (or the say stream) yields text; the TTS turns it into one frame that plays at once. */
+  | { type: 'TEXT_CHUNK' }
+  /** The LLM yields a function call (replies only). */
+  | { type: 'TOOL_CALL' }
+  /** The LLM stream ends. */
+  | { type: 'STEP_DONE' }
+  /** The audio output reports the step's segment played out. */
+  | { type: 'PLAYOUT_DONE' }
+  | { type: 'LLM_ERROR' }
+  | { type: 'TTS_ERROR' }
+  // ── a running tool (`tool` of the speech created `speech`-th), on the floor or not ──
+  /** Awaits its preamble again (`ctx.waitForPlayout()`), returns, or throws `ToolError`. */
+  | ({ type: 'TOOL_WAIT' } & ToolAddress)
+  | ({ type: 'TOOL_RESULT' } & ToolAddress)
+  | ({ type: 'TOOL_ERROR' } & ToolAddress)
+  /** `await ctx.session.say(stream).waitForPlayout()`: a status line, interruptible. */
+  | ({ type: 'TOOL_SAY' } & ToolAddress)
+  /** `await ctx.session.generateReply({ instructions }).waitForPlayout()`. */
+  | ({ type: 'TOOL_REPLY' } & ToolAddress)
+  /** `ctx.session.interrupt()` from inside the tool. */
+  | ({ type: 'TOOL_INTERRUPT' } & ToolAddress);
+
+export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE'] as const;
+/** The world's events: what the pipeline and the tools do without a new user input. */
+export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT'] as const;
+
+export type SpeechSnapshot = SnapshotFrom<typeof speechHandleMachine>;
+export type ToolRunSnapshot = SnapshotFrom<typeof toolRunMachine>;
+export type SchedulerSnapshot = SnapshotFrom<typeof schedulerMachine>;
+export type AgentStateSnapshot = SnapshotFrom<typeof agentStateMachine>;
+
+/** How the last `waitForPlayout()` of a speech went (its creator awaits it). */
+export type SpeechWaiter = 'none' | 'pending' | 'resolved' | 'interrupted' | 'failed';
+/** How the last `ctx.waitForPlayout()` of a tool went. */
+export type ToolWaiter = 'none' | 'pending' | 'resolved' | 'rejected';
+
+export interface ToolModel {
+  callId: string;
+  step: number;
+  snap: ToolRunSnapshot;
+  key: string;
+  waiter: ToolWaiter;
+  /** The speech this tool created and awaits (its waiter is that speech's), if any. */
+  awaits: string | null;
+}
+
+/** The pipeline's side of a step (the router keeps the rest). */
+export interface PipelineStep {
+  index: number;
+  chunks: number;
+  /** The step's audio played while the output was not paused (so a cut keeps the text). */
+  heard: boolean;
+  /** The LLM stream ended (or failed): no more chunks. */
+  llmDone: boolean;
+  /** The segment was flushed: the output reports its end later (PLAYOUT_DONE). */
+  playoutRequested: boolean;
+}
+
+export interface SpeechModel {
+  id: string;
+  kind: 'reply' | 'say';
+  allowInterruptions: boolean;
+  priority: number;
+  snap: SpeechSnapshot;
+  key: string;
+  waiter: SpeechWaiter;
+  pipeline: PipelineStep | null;
+  tools: ToolModel[];
+  /** The router released it (history committed, floor or queue place given up). */
+  released: boolean;
+  /** The tool whose `say`/`generateReply` created it, if any. */
+  createdBy: string | null;
+}
+
+/** What the API call of the last event returned. */
+export type ApiOutcome = 'ok' | 'SessionClosedError' | 'InterruptionRefusedError' | 'none';
+
+export interface ComposedState {
+  /** Constant per model. */
+  bounds: Readonly<ModelBounds>;
+  /** The router's data: the same object shape the runtime holds. */
+  session: SessionState;
+  /** The audio output's pause (it outlives a speech). */
+  audioPaused: boolean;
+  scheduler: SchedulerSnapshot;
+  schedulerKey: string;
+  agent: AgentStateSnapshot;
+  agentKey: string;
+  /** What `session.agentState` reports (the agent machine's value, never 'closed'). */
+  shownAgentState: AgentState;
+  speeches: SpeechModel[];
+  /** Floor grants (`speech#step`) and unstarted ends (`speech#0`), in order: history must follow it. */
+  grants: string[];
+  // Below: per path or per step, not part of the state's identity.
+  history: string[];
+  errors: string[];
+  last: ApiOutcome;
+  /** Effects of the last event, e.g. `speech_1:abortWaiters`, `timer:tool_call_1_1`, `unrouted:speech_1:foo`. */
+  effects: string[];
+}
+
+// ── names shared with the runtime adapter ──────────────────────────────────
+
+/**
+ * The user input of a reply: named after its speech, so history lines are predictable.
+ * @example userInputOf('speech_2') // 'input for speech_2'
+ */
+export function userInputOf(speechId: string): string {
+  return `input for ${speechId}`;
+}
+
+/**
+ * The text chunk of a step: one word, so the heard-text cut is exact.
+ * @example chunkText('speech_2', 1) // 's2.1 '
+ */
+export function chunkText(speechId: string, step: number): string {
+  return `${speechId.replace('speech_', 's')}.${step} `;
+}
+
+/**
+ * The call id of a speech's `index`-th tool call (0-based).
+ * @example toolCallId('speech_2', 0) // 'call_2_1'
+ */
+export function toolCallId(speechId: string, index: number): string {
+  return `call_${speechId.replace('speech_', '')}_${index + 1}`;
+}
+
+/** The tool output the model's tools produce. */
+export const TOOL_OK = 'ok';
+export const TOOL_FAILED = 'tool failed';
+
+/**
+ * A history item as one comparable line (model and runtime alike).
+ * @example historyLine(item) // 'assistant:s1.1  [interrupted]', 'output:call_1_1:aborted:interrupt'
+ */
+export function historyLine(i: ChatItem): string {
+  if (i.type === 'message') return `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`;
+  if (i.type === 'function_call') return `call:${i.callId}`;
+  const kind = !i.isError
+    ? 'ok'
+    : i.output === abortedToolOutput('interrupt')
+      ? 'aborted:interrupt'
+      : i.output === abortedToolOutput('close')
+        ? 'aborted:close'
+        : i.output === abortedToolOutput('speechFailed')
+          ? 'aborted:speechFailed'
+          : 'error';
+  return `output:${i.callId}:${kind}`;
+}
+
+/**
+ * A speech machine snapshot's outcome, undefined while it runs.
+ * @example outcomeOf(sp.snap) // 'interrupted'
+ */
+export function outcomeOf(s: SpeechSnapshot): 'done' | 'interrupted' | 'failed' | undefined {
+  if (s.status !== 'done') return undefined;
+  return s.value as 'done' | 'interrupted' | 'failed';
+}
+
+/**
+ * The speech holding the floor, if any.
+ * @example currentSpeech(snapshot.context)?.id // 'speech_1'
+ */
+export function currentSpeech(s: ComposedState): SpeechModel | undefined {
+  const id = s.scheduler.context.current;
+  return id ? s.speeches.find((sp) => sp.id === id && !sp.released) : undefined;
+}
+
+/**
+ * A tool that awaits a speech it created cannot do anything else until that speech settles.
+ * @example blocked(tool, state) // true while its status speech is pending
+ */
+export function blockedOn(t: ToolModel, s: ComposedState): SpeechModel | undefined {
+  if (!t.awaits) return undefined;
+  const sp = s.speeches.find((x) => x.id === t.awaits);
+  return sp && sp.waiter === 'pending' ? sp : undefined;
+}

@@ -1,0 +1,432 @@
+import type { AgentState, AgentStateEvent } from '../../machines/agent-state.machine.js';
+import { SPEECH_PRIORITY, type SchedulerEvent } from '../../machines/scheduler.machine.js';
+import type { SpeechHandleEvent, SpeechHandleInput } from '../../machines/speech-handle.machine.js';
+import type { ToolRunEvent, ToolRunInput } from '../../machines/tool-run.machine.js';
+import { SessionRouter, type MachinePort, type SessionMachines, type SessionShell } from '../core/session-router.js';
+import { cloneSessionState, initialSessionState } from '../core/session-state.js';
+import type { ActionRecord } from '../testing/model-explorer.js';
+import {
+  TOOL_FAILED,
+  TOOL_OK,
+  chunkText,
+  currentSpeech,
+  historyLine,
+  toolCallId,
+  userInputOf,
+  type ComposedState,
+  type ModelBounds,
+  type ModelEvent,
+  type ToolAddress,
+  type SpeechModel,
+  type SpeechSnapshot,
+  type ToolModel,
+  type ToolRunSnapshot,
+} from './composed-state.js';
+import { isFinal } from './check-helpers.js';
+import { delayOf, steppers } from './machine-steppers.js';
+
+
+// ── one step of the model: the router over snapshots, and the world around it ──
+
+function cloneState(s: ComposedState): ComposedState {
+  return {
+    ...s,
+    session: cloneSessionState(s.session),
+    // A released speech never changes again (nothing routes to it): share it.
+    speeches: s.speeches.map((sp) => (sp.released ? sp : { ...sp, pipeline: sp.pipeline ? { ...sp.pipeline } : null, tools: sp.tools.map((t) => ({ ...t })) })),
+    grants: [...s.grants],
+    errors: [...s.errors],
+    last: 'none',
+    effects: [],
+  };
+}
+
+/**
+ * One event applied to a draft state: the router routes, this class plays the machines (pure
+ * snapshots), the shell (pipeline, audio output) and the callers (waiters, tools).
+ */
+class ModelWorld implements SessionMachines, SessionShell {
+  readonly router: SessionRouter;
+  private readonly microtasks: (() => void)[] = [];
+
+  constructor(readonly s: ComposedState) {
+    this.router = new SessionRouter(s.session, this, this, { maxToolSteps: s.bounds.maxToolSteps });
+  }
+
+  // ── SessionMachines: the machines as snapshots ──
+
+  readonly scheduler = {
+    snapshot: () => this.s.scheduler,
+    send: (ev: SchedulerEvent) => {
+      const r = steppers.scheduler.next(this.s.scheduler, ev);
+      this.s.scheduler = r.snapshot;
+      this.s.schedulerKey = r.key;
+      for (const a of r.actions) {
+        if (delayOf(a) !== undefined) this.s.effects.push('timer:scheduler');
+        else this.route('scheduler', () => this.router.schedulerAction(a.type, a.params));
+      }
+    },
+  };
+
+  readonly agent = {
+    snapshot: () => this.s.agent,
+    send: (ev: AgentStateEvent) => {
+      const r = steppers.agent.next(this.s.agent, ev);
+      this.s.agent = r.snapshot;
+      this.s.agentKey = r.key;
+      if (r.snapshot.value !== 'closed') this.s.shownAgentState = r.snapshot.value as AgentState;
+      for (const a of r.actions) this.s.effects.push(delayOf(a) !== undefined ? 'timer:agentState' : `unrouted:agentState:${a.type}`);
+    },
+  };
+
+  private pendingCreator: string | null = null;
+  private pendingKind: 'reply' | 'say' = 'reply';
+
+  createSpeech(input: Required<SpeechHandleInput>): void {
+    const { snap, key } = steppers.speech.initial(input);
+    // Every creator awaits its speech (the adapter calls waitForPlayout() on each handle it creates).
+    this.s.speeches.push({
+      id: input.id,
+      kind: this.pendingKind,
+      allowInterruptions: input.allowInterruptions,
+      priority: input.priority,
+      snap,
+      key,
+      waiter: 'pending',
+      pipeline: null,
+      tools: [],
+      released: false,
+      createdBy: this.pendingCreator,
+    });
+  }
+
+  private readonly speechPorts = new Map<string, MachinePort<SpeechSnapshot, SpeechHandleEvent>>();
+  private readonly toolPorts = new Map<string, MachinePort<ToolRunSnapshot, ToolRunEvent>>();
+
+  speech(id: string): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
+    let port = this.speechPorts.get(id);
+    if (!port) this.speechPorts.set(id, (port = this.speechPortOf(this.speechModel(id))));
+    return port;
+  }
+
+  private speechPortOf(sp: SpeechModel): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
+    return {
+      snapshot: () => sp.snap,
+      send: (ev: SpeechHandleEvent) => {
+        const r = steppers.speech.next(sp.snap, ev);
+        sp.snap = r.snapshot;
+        sp.key = r.key;
+        for (const a of r.actions) this.speechAction(sp, a);
+      },
+    };
+  }
+
+  createTool(input: ToolRunInput): void {
+    const sp = this.speechModel(input.speechId);
+    const { snap, key } = steppers.tool.initial(input);
+    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null });
+  }
+
+  tool(callId: string): MachinePort<ToolRunSnapshot, ToolRunEvent> {
+    let port = this.toolPorts.get(callId);
+    if (!port) this.toolPorts.set(callId, (port = this.toolPortOf(this.toolModel(callId))));
+    return port;
+  }
+
+  private toolPortOf(t: ToolModel): MachinePort<ToolRunSnapshot, ToolRunEvent> {
+    return {
+      snapshot: () => t.snap,
+      send: (ev: ToolRunEvent) => {
+        const r = steppers.tool.next(t.snap, ev);
+        t.snap = r.snapshot;
+        t.key = r.key;
+        for (const a of r.actions) this.toolAction(t, a, ev);
+      },
+    };
+  }
+
+  /** The speech handle facade's own actions (waiters); the rest is the router's. */
+  private speechAction(sp: SpeechModel, a: ActionRecord): void {
+    this.s.effects.push(`${sp.id}:${a.type}`);
+    if (delayOf(a) !== undefined) return void this.s.effects.push(`timer:${sp.id}`);
+    switch (a.type) {
+      case 'resolveWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'resolved';
+        return;
+      case 'abortWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'interrupted';
+        return;
+      case 'failWaiters':
+        if (sp.waiter === 'pending') sp.waiter = 'failed';
+        return;
+      default:
+        this.route(sp.id, () => this.router.speechAction(sp.id, a.type, a.params));
+    }
+  }
+
+  /** The tool run facade's own actions (waiters, signal); its outputs are the router's. */
+  private toolAction(t: ToolModel, a: ActionRecord, ev: ToolRunEvent): void {
+    this.s.effects.push(`${t.callId}:${a.type}`);
+    if (delayOf(a) !== undefined) return void this.s.effects.push(`timer:${t.callId}`);
+    switch (a.type) {
+      case 'resolvePlayoutWaiters':
+        if (t.waiter === 'pending') t.waiter = 'resolved';
+        return;
+      case 'rejectPlayoutWaiters':
+        if (t.waiter === 'pending') t.waiter = 'rejected';
+        return;
+      case 'abortSignal':
+        return;
+      case 'recordOutput':
+        return this.router.toolAction(t.callId, 'recordOutput', ev);
+      case 'recordAbortOutput':
+        return this.router.toolAction(t.callId, 'recordAbortOutput', { reason: t.snap.context.abortReason });
+      default:
+        this.s.effects.push(`unrouted:${t.callId}:${a.type}`);
+    }
+  }
+
+  private route(who: string, fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.s.effects.push(`unrouted:${who}`);
+    }
+  }
+
+  private speechModel(id: string): SpeechModel {
+    const sp = this.s.speeches.find((x) => x.id === id);
+    if (!sp) throw new Error(`model: no speech ${id}`);
+    return sp;
+  }
+
+  private toolModel(callId: string): ToolModel {
+    for (const sp of this.s.speeches) for (const t of sp.tools) if (t.callId === callId) return t;
+    throw new Error(`model: no tool run ${callId}`);
+  }
+
+  // ── SessionShell: the pipeline and the audio output ──
+
+  startStep(id: string, index: number): void {
+    const sp = this.speechModel(id);
+    sp.pipeline = { index, chunks: 0, heard: false, llmDone: false, playoutRequested: false };
+    this.s.grants.push(`${id}#${index}`);
+    // The runtime runs a step in a later microtask.
+    this.microtasks.push(() => this.router.stepRunning(id, index));
+  }
+
+  stopStreams(): void {}
+
+  cutAudio(id: string, index: number): void {
+    const sp = this.speechModel(id);
+    // clearBuffer() ends the segment and any pause of the output; the cut position comes back later.
+    this.s.audioPaused = false;
+    const heard = sp.pipeline?.index === index && sp.pipeline.heard;
+    this.microtasks.push(() => this.router.cutReported(id, heard ? (this.s.session.speeches.get(id)?.step?.text ?? '') : ''));
+  }
+
+  pauseAudio(): void {
+    this.s.audioPaused = true;
+  }
+
+  resumeAudio(): void {
+    this.s.audioPaused = false;
+  }
+
+  itemAdded(): void {}
+  toolsExecuted(): void {}
+
+  released(id: string): void {
+    const sp = this.speechModel(id);
+    sp.released = true;
+    if (!this.s.grants.some((g) => g.startsWith(`${id}#`))) this.s.grants.push(`${id}#0`);
+  }
+
+  effectError(): void {
+    this.s.errors.push('callback');
+  }
+
+  // ── the events ──
+
+  apply(ev: ModelEvent): void {
+    const s = this.s;
+    const cur = currentSpeech(s);
+    switch (ev.type) {
+      case 'START':
+        if (s.session.closed) s.last = 'SessionClosedError';
+        else {
+          s.last = 'ok';
+          this.router.start();
+        }
+        break;
+      case 'REPLY':
+        this.create(null, 'reply', true);
+        break;
+      case 'SAY':
+        this.create(null, 'say', false);
+        break;
+      case 'INTERRUPT':
+        s.last = this.router.interruptAll(ev.force, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
+        break;
+      case 'CLOSE':
+        s.last = 'ok';
+        if (s.session.closed) break;
+        this.router.beginClose();
+        this.drain(); // the model's cuts report at once, so every speech is released here
+        this.router.endClose();
+        break;
+      case 'INTERRUPT_SPEECH': {
+        // SpeechHandle.interrupt(): a finished speech is left as it is; a refusal throws.
+        const sp = s.speeches[ev.speech];
+        if (!sp || isFinal(sp.snap)) break;
+        s.last = this.router.interruptSpeech(sp.id, ev.force) ? 'ok' : 'InterruptionRefusedError';
+        break;
+      }
+      case 'PAUSE':
+        if (cur) this.router.pause(cur.id);
+        break;
+      case 'RESUME':
+        if (cur) this.router.resume(cur.id);
+        break;
+      case 'TOOL_WAIT':
+      case 'TOOL_RESULT':
+      case 'TOOL_ERROR':
+      case 'TOOL_SAY':
+      case 'TOOL_REPLY':
+      case 'TOOL_INTERRUPT':
+        this.toolEvent(ev);
+        break;
+      default:
+        if (cur) this.pipeline(cur, ev);
+    }
+    this.drain();
+    s.history = s.session.history.map(historyLine);
+  }
+
+  private drain(): void {
+    for (let task = this.microtasks.shift(); task; task = this.microtasks.shift()) task();
+  }
+
+  private create(creator: ToolModel | null, kind: 'reply' | 'say', allowInterruptions: boolean): void {
+    const s = this.s;
+    if (s.session.closed) {
+      s.last = 'SessionClosedError';
+      return;
+    }
+    s.last = 'ok';
+    this.pendingCreator = creator?.callId ?? null;
+    this.pendingKind = kind;
+    const id = this.router.createSpeech({
+      kind,
+      // A tool's reply has instructions, no user input.
+      userInput: kind === 'reply' && !creator ? userInputOf(`speech_${s.session.nextSpeech + 1}`) : undefined,
+      priority: SPEECH_PRIORITY.NORMAL,
+      allowInterruptions,
+    });
+    this.pendingCreator = null;
+    if (creator) creator.awaits = id;
+  }
+
+  private toolEvent(ev: Extract<ModelEvent, ToolAddress>): void {
+    const t = this.s.speeches[ev.speech]?.tools[ev.tool];
+    if (!t || isFinal(t.snap)) return;
+    const send = (e: ToolRunEvent) => this.router.dispatch(() => this.tool(t.callId).send(e));
+    switch (ev.type) {
+      case 'TOOL_WAIT':
+        t.waiter = 'pending';
+        return send({ type: 'WAIT_FOR_PLAYOUT' });
+      case 'TOOL_RESULT':
+        return send({ type: 'RESULT', output: TOOL_OK });
+      case 'TOOL_ERROR':
+        return send({ type: 'ERROR', output: TOOL_FAILED });
+      case 'TOOL_SAY':
+        return this.create(t, 'say', true);
+      case 'TOOL_REPLY':
+        return this.create(t, 'reply', true);
+      case 'TOOL_INTERRUPT':
+        this.s.last = this.router.interruptAll(false, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
+        return;
+    }
+  }
+
+  private pipeline(sp: SpeechModel, ev: ModelEvent): void {
+    const p = sp.pipeline;
+    const st = this.s.session.speeches.get(sp.id)?.step;
+    if (!p || !st || st.index !== p.index || isFinal(sp.snap)) return;
+    const r = this.router;
+    switch (ev.type) {
+      case 'TEXT_CHUNK':
+        p.chunks++;
+        r.textChunk(sp.id, p.index, chunkText(sp.id, p.index));
+        // The TTS makes one frame; the output plays it unless paused (the adapter lets it play).
+        r.frameQueued(sp.id, p.index);
+        p.heard = p.heard || !this.s.audioPaused;
+        r.speaking(sp.id, p.index);
+        return;
+      case 'TOOL_CALL': {
+        const callId = toolCallId(sp.id, sp.tools.length);
+        const refusal = r.toolCall(sp.id, p.index, { callId, name: 'probe', arguments: '{}' });
+        const t = sp.tools.find((x) => x.callId === callId);
+        if (!t) return;
+        if (refusal) {
+          this.s.effects.push(`toolRefused:${callId}@${p.index}`);
+          return r.dispatch(() => this.tool(callId).send({ type: 'ERROR', output: refusal }));
+        }
+        // The tool starts by awaiting its preamble, like the seed scenario: ctx.waitForPlayout().
+        t.waiter = 'pending';
+        return r.dispatch(() => this.tool(callId).send({ type: 'WAIT_FOR_PLAYOUT' }));
+      }
+      case 'LLM_ERROR':
+      case 'TTS_ERROR':
+        p.llmDone = true;
+        this.s.errors.push(ev.type === 'LLM_ERROR' ? 'llm' : 'tts');
+        return r.fail(sp.id, ev.type === 'LLM_ERROR' ? 'llm' : 'tts');
+      case 'STEP_DONE':
+        p.llmDone = true;
+        r.generationDone(sp.id, p.index);
+        if (!r.step(sp.id, p.index)) return;
+        // The shell flushes an open segment and waits for its report; else the step is over now.
+        if (st.segmentOpen) p.playoutRequested = true;
+        else r.playoutDone(sp.id, p.index, st.text, false);
+        return;
+      case 'PLAYOUT_DONE':
+        return r.playoutDone(sp.id, p.index, st.text, false);
+      default:
+        return;
+    }
+  }
+}
+
+
+export function initialComposedState(bounds: Readonly<ModelBounds>): ComposedState {
+  const sched = steppers.scheduler.initial();
+  // The session's constructor pauses scheduling until start().
+  const paused = steppers.scheduler.next(sched.snap, { type: 'PAUSE' });
+  const agent = steppers.agent.initial();
+  return {
+    bounds,
+    session: initialSessionState(),
+    audioPaused: false,
+    scheduler: paused.snapshot,
+    schedulerKey: paused.key,
+    agent: agent.snap,
+    agentKey: agent.key,
+    shownAgentState: 'initializing',
+    speeches: [],
+    grants: [],
+    history: [],
+    errors: [],
+    last: 'none',
+    effects: [],
+  };
+}
+
+/**
+ * Steps the composed state (pure: the given state is not modified).
+ * @example const next = stepComposed(state, { type: 'REPLY' });
+ */
+export function stepComposed(state: ComposedState, event: ModelEvent): ComposedState {
+  const draft = cloneState(state);
+  new ModelWorld(draft).apply(event);
+  return draft;
+}
