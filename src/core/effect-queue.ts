@@ -14,7 +14,10 @@
  * fx.run(() => actor.send({ type: 'INTERRUPT' })); // actions posted by the transition run after it
  */
 export class EffectQueue {
-  private readonly queue: { fn: () => void; origin: string | null }[] = [];
+  // Two parallel arrays rather than an object per effect: the interrupt path posts several.
+  private readonly fns: (() => void)[] = [];
+  private readonly origins: (string | null)[] = [];
+  private head = 0;
   private draining = false;
   /** Which machine's action posted the effect running now (null outside effects): the source of what it sends. */
   origin: string | null = null;
@@ -37,7 +40,8 @@ export class EffectQueue {
 
   /** Queues an effect asked for by a machine action; it runs once the current transition is over. */
   post(fn: () => void, origin: string | null = null): void {
-    this.queue.push({ fn, origin });
+    this.fns.push(fn);
+    this.origins.push(origin);
     if (!this.draining) {
       this.draining = true;
       this.drain();
@@ -46,16 +50,21 @@ export class EffectQueue {
 
   private drain(): void {
     try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        this.origin = next.origin;
+      while (this.head < this.fns.length) {
+        const fn = this.fns[this.head]!;
+        this.origin = this.origins[this.head]!;
+        this.head++;
         try {
-          next.fn();
+          fn();
         } catch (e) {
           // One failing effect must not strand the ones queued behind it.
           this.onError(e);
         }
       }
     } finally {
+      this.fns.length = 0;
+      this.origins.length = 0;
+      this.head = 0;
       this.origin = null;
       this.draining = false;
     }

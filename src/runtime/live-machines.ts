@@ -46,17 +46,11 @@ export class LiveMachines implements SessionMachines {
    * an event (an effect runs after its machine's transition, when no actor is mid-step any more).
    */
   private portOf<S, E>(actor: { getSnapshot(): S; send(e: E): void }): MachinePort<S, E> {
-    return {
-      snapshot: () => actor.getSnapshot(),
-      send: (e) => {
-        const from = this.inspect ? this.actorOf(this.router.origin) : undefined;
-        if (from && from !== actor) relay(from, actor, e);
-        else actor.send(e);
-      },
-    };
+    return new ActorPort(actor, this.inspect ? this : null);
   }
 
-  private actorOf(id: string | null): object | undefined {
+  /** @internal The actor of the machine whose effect is running, to name it as an event's source. */
+  actorOf(id: string | null): object | undefined {
     if (id === null) return undefined;
     if (id === 'scheduler') return this.schedulerActor;
     return this.handles.get(id)?.actor ?? this.toolRuns.get(id)?.actor;
@@ -83,7 +77,7 @@ export class LiveMachines implements SessionMachines {
   };
 
   private readonly speechPorts = new Map<string, ReturnType<LiveMachines['speechPortOf']>>();
-  private readonly toolPorts = new Map<string, ReturnType<LiveMachines['toolPortOf']>>();
+  private readonly toolPorts = new Map<string, ToolRunPort>();
 
   createSpeech(input: Required<SpeechHandleInput>): void {
     const h = new SpeechHandle({ ...input, inspect: this.inspect }, this.speechHooks);
@@ -91,8 +85,8 @@ export class LiveMachines implements SessionMachines {
     this.speechPorts.set(input.id, this.speechPortOf(h));
   }
 
-  private speechPortOf(h: SpeechHandle) {
-    return this.portOf(h.actor);
+  private speechPortOf(h: SpeechHandle): MachinePort<ReturnType<SpeechHandle['actor']['getSnapshot']>, Parameters<SpeechHandle['actor']['send']>[0]> {
+    return new SpeechPort(h, this.inspect ? this : null);
   }
 
   speech(id: string) {
@@ -108,16 +102,8 @@ export class LiveMachines implements SessionMachines {
     this.toolPorts.set(input.callId, this.toolPortOf(run));
   }
 
-  private toolPortOf(run: ToolRun) {
-    const port = this.portOf(run.actor);
-    return {
-      snapshot: port.snapshot,
-      send: (e: Parameters<typeof run.actor.send>[0]) => {
-        // The run's signal and waits end with its speech's error: one Error per interrupt.
-        if (e.type === 'INTERRUPT' || e.type === 'SPEECH_FAILED') run.abortError = this.handles.get(run.speechId)?.stopError() ?? null;
-        port.send(e);
-      },
-    };
+  private toolPortOf(run: ToolRun): ToolRunPort {
+    return new ToolRunPort(run, this, this.inspect ? this : null);
   }
 
   tool(callId: string) {
@@ -135,6 +121,55 @@ export class LiveMachines implements SessionMachines {
         this.toolRuns.delete(callId);
         this.toolPorts.delete(callId);
       }
+  }
+}
+
+/** A live actor as the router's port (a class: one shared prototype, no closures per speech). */
+class ActorPort<S, E> implements MachinePort<S, E> {
+  constructor(
+    readonly actor: { getSnapshot(): S; send(e: E): void },
+    /** Set when inspecting: events are then sent as the machine whose effect runs. */
+    private readonly sources: LiveMachines | null,
+  ) {}
+
+  snapshot(): S {
+    return this.actor.getSnapshot();
+  }
+
+  send(e: E): void {
+    const from = this.sources?.actorOf(this.sources.router.origin);
+    if (from && from !== this.actor) relay(from, this.actor, e);
+    else this.actor.send(e);
+  }
+}
+
+class SpeechPort extends ActorPort<ReturnType<SpeechHandle['actor']['getSnapshot']>, Parameters<SpeechHandle['actor']['send']>[0]> {
+  constructor(
+    private readonly handle: SpeechHandle,
+    sources: LiveMachines | null,
+  ) {
+    super(handle.actor, sources);
+  }
+
+  override send(e: Parameters<SpeechHandle['actor']['send']>[0]): void {
+    if (e.type === 'INTERRUPT') this.handle.primeInterruptError(e.reason ?? 'interrupt', e.force === true);
+    super.send(e);
+  }
+}
+
+class ToolRunPort extends ActorPort<ReturnType<ToolRun['actor']['getSnapshot']>, Parameters<ToolRun['actor']['send']>[0]> {
+  constructor(
+    private readonly run: ToolRun,
+    private readonly machines: LiveMachines,
+    sources: LiveMachines | null,
+  ) {
+    super(run.actor, sources);
+  }
+
+  override send(e: Parameters<ToolRun['actor']['send']>[0]): void {
+    // The run's signal and waits end with its speech's error: one Error per interrupt.
+    if (e.type === 'INTERRUPT' || e.type === 'SPEECH_FAILED') this.run.abortError = this.machines.handles.get(this.run.speechId)?.stopError() ?? null;
+    super.send(e);
   }
 }
 
