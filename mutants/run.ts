@@ -171,7 +171,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: 'heard-text-ignores-position',
     description: 'heard-text truncation ignores the playback position: a cut message keeps every character the TTS pulled',
-    file: 'src/heard-text.ts',
+    file: 'src/runtime/heard-text.ts',
     find: /if \(o\.playbackPosition <= 0 \|\| o\.audioSeconds <= 0 \|\| o\.pulledChars <= 0\) return 0;/,
     replace: 'return o.pulledChars;',
   },

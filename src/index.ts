@@ -20,6 +20,6 @@ export type { AudioOutput, PlayoutResult } from './ports/audio-output.js';
 export { frameDuration, createAudioFrame, type AudioFrame } from './ports/audio-frame.js';
 export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
 export { realClock, type Clock } from './ports/clock.js';
-export { heardText } from './heard-text.js';
+export { heardText } from './runtime/heard-text.js';
 export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';
 export type { AgentState } from '../machines/agent-state.machine.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../src/inspect/trace-recorder.js';
-import { decodeWav } from '../src/wav.js';
+import { decodeWav } from '../src/adapters/wav.js';
 
 // These tests run the real CLI in a child process: real espeak-ng (or the fallback voice), real
 // rtc-node output in real time. They wait for the process, never for a timer of their own.

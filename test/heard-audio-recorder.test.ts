@@ -7,7 +7,7 @@ import type { AudioOutput, PlayoutResult } from '../src/ports/audio-output.js';
 import type { Clock } from '../src/ports/clock.js';
 import { RecordingAudioOutput, RecordingFormatError } from '../src/adapters/heard-audio-recorder.js';
 import { disposeRtc, RtcAudioOutput } from '../src/adapters/rtc-audio-output.js';
-import { decodeWav } from '../src/wav.js';
+import { decodeWav } from '../src/adapters/wav.js';
 
 const SR = 24000;
 const FRAME = 480;

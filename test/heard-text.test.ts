@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heardText } from '../src/index.js';
-import { heardChars } from '../src/heard-text.js';
+import { heardChars } from '../src/runtime/heard-text.js';
 
 describe('heard text', () => {
   it('keeps whole words only', () => {

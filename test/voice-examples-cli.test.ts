@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../src/inspect/trace-recorder.js';
 import { silentGaps } from '../src/voice/audio-analysis.js';
-import { decodeWav } from '../src/wav.js';
+import { decodeWav } from '../src/adapters/wav.js';
 
 // The two voice examples end to end, as a user runs them: `npx tsx src/cli/main.ts run <example>` in a
 // child process, real espeak-ng voices (agent and user), the real Silero VAD, real-time rtc-node

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWav, encodeWav, parseWavHeader, WavFormatError } from '../src/wav.js';
+import { decodeWav, encodeWav, parseWavHeader, WavFormatError } from '../src/adapters/wav.js';
 
 function chunk(id: string, body: Buffer): Buffer {
   const head = Buffer.alloc(8);

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { AudioFrame as RtcAudioFrame, AudioResampler } from '@livekit/rtc-node';
-import { abortableIterate } from '../abortable-iterate.js';
+import { abortableIterate } from '../runtime/abortable-iterate.js';
 import type { AudioFrame } from '../ports/audio-frame.js';
 import { InvalidArgumentError, SpeechchartsError } from '../errors.js';
 import type { TTS } from '../ports/tts.js';
-import { parseWavHeader, pcmToInt16, type WavHeader } from '../wav.js';
+import { parseWavHeader, pcmToInt16, type WavHeader } from './wav.js';
 import { FrameChunker, samplesPerFrame } from './frame-chunker.js';
 import { splitSentences } from './sentence-stream.js';
 

@@ -3,7 +3,7 @@ import type { AudioFrame } from '../ports/audio-frame.js';
 import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
 import { realClock, type Clock } from '../ports/clock.js';
 import { SpeechchartsError } from '../errors.js';
-import { encodeWav } from '../wav.js';
+import { encodeWav } from './wav.js';
 
 /** A frame's rate or channel count differs from the frames recorded before it. */
 export class RecordingFormatError extends SpeechchartsError {}

@@ -23,4 +23,4 @@ export {
   type RoomEnv,
   type UserInput,
 } from './livekit-room.js';
-export { encodeWav, decodeWav, WavFormatError } from '../wav.js';
+export { encodeWav, decodeWav, WavFormatError } from './wav.js';

@@ -1,4 +1,4 @@
-import { abortableIterate } from '../abortable-iterate.js';
+import { abortableIterate } from '../runtime/abortable-iterate.js';
 import type { AudioFrame } from '../ports/audio-frame.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { TTS } from '../ports/tts.js';

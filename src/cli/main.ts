@@ -497,7 +497,7 @@ async function runCommand(args: string[]): Promise<number> {
 
 /** What the barge-in policy did, and what the recording shows of it (silences inside heard.wav). */
 async function voiceSummary(result: ScenarioResult, outDir: string): Promise<string[]> {
-  const { decodeWav } = await import('../wav.js');
+  const { decodeWav } = await import('../adapters/wav.js');
   const { silentGaps } = await import('../voice/audio-analysis.js');
   const out = ['  user voice:'];
   for (const e of result.userSpeech) out.push(`    VAD ${e.type === 'speechStart' ? 'speech start' : 'speech end  '} at +${e.atMs.toFixed(0)} ms (reported at +${e.detectedAtMs.toFixed(0)} ms)`);
@@ -534,7 +534,7 @@ async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string
     { path: rel(svgPath), what: `one lane per actor, state spans coloured${result.timeline.marks.some((m) => m.kind === 'interrupt') ? ', the interrupt marked' : ''}` },
   ];
   if (userAudio) {
-    const { encodeWav, decodeWav } = await import('../wav.js');
+    const { encodeWav, decodeWav } = await import('../adapters/wav.js');
     const { mixTrack, resampleLinear } = await import('../voice/user-audio-synth.js');
     const userPath = join(outDir, 'user.wav');
     const mixPath = join(outDir, 'conversation.wav');

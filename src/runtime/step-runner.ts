@@ -1,13 +1,13 @@
-import { abortableIterate } from '../abortable-iterate.js';
+import { abortableIterate } from './abortable-iterate.js';
 import type { SessionRouter } from '../core/session-router.js';
 import type { ChatItem } from '../ports/chat-item.js';
 import { describe } from '../errors.js';
-import { DEFAULT_CHARS_PER_SECOND, heardChars, heardText } from '../heard-text.js';
+import { DEFAULT_CHARS_PER_SECOND, heardChars, heardText } from './heard-text.js';
 import { frameDuration } from '../ports/audio-frame.js';
 import type { AudioOutput, PlayoutResult } from '../ports/audio-output.js';
 import type { LLM, LLMChunk, ToolSchema } from '../ports/llm.js';
 import type { TTS } from '../ports/tts.js';
-import { TextChannel } from '../text-channel.js';
+import { TextChannel } from './text-channel.js';
 import type { AgentSessionEventMap } from '../session-events.js';
 
 /** Where a speech's text comes from. */

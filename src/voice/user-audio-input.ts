@@ -3,7 +3,7 @@ import { AudioFrame as RtcAudioFrame, AudioResampler } from '@livekit/rtc-node';
 import type { AudioFrame } from '../ports/audio-frame.js';
 import type { Clock } from '../ports/clock.js';
 import { InvalidArgumentError } from '../errors.js';
-import { decodeWav } from '../wav.js';
+import { decodeWav } from '../adapters/wav.js';
 import { VAD_SAMPLE_RATE, type VAD, type VADEvent } from './vad.js';
 
 /** A speech boundary in clock time, delivered when a live VAD would know it. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { InvalidArgumentError } from '../errors.js';
-import { decodeWav } from '../wav.js';
+import { decodeWav } from '../adapters/wav.js';
 
 /** Mono 16-bit PCM. */
 export interface Pcm {

@@ -1,4 +1,4 @@
-import { SpeechchartsError } from './errors.js';
+import { SpeechchartsError } from '../errors.js';
 
 /** Bytes that are not a 16-bit PCM RIFF/WAVE file this module can read. */
 export class WavFormatError extends SpeechchartsError {}
