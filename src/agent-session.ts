@@ -54,6 +54,7 @@ export class AgentSession {
   private readonly audioOutput: AudioOutput;
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  private readonly allowInterruptionsDefault: boolean;
   private lastAgentState: AgentState = 'initializing';
   private closing: Promise<void> | null = null;
 
@@ -101,8 +102,6 @@ export class AgentSession {
     // Speeches created before start() wait in the queue; start() resumes scheduling.
     this.router.dispatch(() => this.machines.scheduler.send({ type: 'PAUSE' }));
   }
-
-  private readonly allowInterruptionsDefault: boolean;
 
   /** What the router asks of the world: the pipeline, the audio output, events. */
   private readonly shell: SessionShell = {

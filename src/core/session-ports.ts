@@ -33,7 +33,8 @@ export interface SessionMachines {
   readonly agent: MachinePort<{ value: unknown }, AgentStateEvent>;
   createSpeech(input: Required<SpeechHandleInput>): void;
   speech(id: string): MachinePort<SpeechSnap, SpeechHandleEvent>;
-  createTool(input: ToolRunInput): void;
+  /** A tool run's machine, with the call's raw arguments beside its input. */
+  createTool(input: ToolRunInput & { arguments: string }): void;
   tool(callId: string): MachinePort<ToolSnap, ToolRunEvent>;
 }
 

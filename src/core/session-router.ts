@@ -211,7 +211,7 @@ export class SessionRouter {
     st.calls.push({ type: 'function_call', id: this.history.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
     st.tools.push(call.callId);
     this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null });
-    this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index });
+    this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index, arguments: call.arguments });
     this.dispatch(() => this.machines.speech(id).send({ type: 'TOOL_STARTED', callId: call.callId }));
     if (index > this.o.maxToolSteps) return `error: no more tool calls allowed in this reply (maxToolSteps ${this.o.maxToolSteps} reached)`;
     return null;

@@ -121,7 +121,7 @@ class ModelWorld implements SessionMachines, SessionShell {
     };
   }
 
-  createTool(input: ToolRunInput): void {
+  createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
     const sp = this.speechModel(input.speechId);
     const { snap, key } = steppers.tool.initial(input);
     sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null });

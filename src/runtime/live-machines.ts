@@ -95,9 +95,8 @@ export class LiveMachines implements SessionMachines {
     return port;
   }
 
-  /** @param args The call's arguments (for RunContext), beside the machine's input. */
-  createTool(input: ToolRunInput & { arguments?: string }): void {
-    const run = new ToolRun({ ...input, arguments: input.arguments ?? '', inspect: this.inspect }, this.toolHooks);
+  createTool(input: ToolRunInput & { arguments: string }): void {
+    const run = new ToolRun({ ...input, inspect: this.inspect }, this.toolHooks);
     this.toolRuns.set(input.callId, run);
     this.toolPorts.set(input.callId, this.toolPortOf(run));
   }
