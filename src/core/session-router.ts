@@ -2,10 +2,10 @@ import type { ToolRunEvent } from '../../machines/tool-run.machine.js';
 import { EffectQueue } from './effect-queue.js';
 import { SessionHistory } from './session-history.js';
 import type { SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
-
-export type { MachinePort, SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
 import type { RoutedSpeech, RoutedStep, SessionState } from './session-state.js';
 import { abortedToolOutput } from './tool-output.js';
+
+export type { MachinePort, SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
 
 /**
  * The one routing of a session between its machines: the scheduler, the agent state, each speech
@@ -17,9 +17,7 @@ import { abortedToolOutput } from './tool-output.js';
  * Machines reach the router through their actions (`speechAction`, `toolAction`,
  * `schedulerAction`): an action only posts an effect, which runs once the transition is over.
  * Everything the router does to the outside world goes through {@link SessionShell}.
- */
-
-/**
+ *
  * @example
  * const router = new SessionRouter(initialSessionState(), machines, shell, { maxToolSteps: 3 });
  * const id = router.createSpeech({ kind: 'reply', userInput: 'hi', priority: 5, allowInterruptions: true });
