@@ -94,7 +94,7 @@ export class EspeakTTS implements TTS {
     this.binary = o.binary ?? 'espeak-ng';
     this.#onSpawn = o.onSpawn;
     if (!Number.isFinite(this.speed) || this.speed <= 0) throw new InvalidArgumentError(`EspeakTTS: speed must be a positive number of words per minute, got ${this.speed}`);
-    if (!/^[\w.+-]+$/.test(this.voice)) throw new InvalidArgumentError(`EspeakTTS: invalid voice name ${JSON.stringify(this.voice)}`);
+    if (!ESPEAK_VOICE.test(this.voice)) throw new InvalidArgumentError(`EspeakTTS: invalid voice name ${JSON.stringify(this.voice)}`);
     try {
       this.#samplesPerFrame = samplesPerFrame(this.sampleRate, this.frameMs);
     } catch (e) {
@@ -146,7 +146,7 @@ export class EspeakTTS implements TTS {
   /** Runs espeak-ng on one sentence and yields its PCM as it arrives. */
   async *#speak(sentence: string, signal: AbortSignal): AsyncGenerator<{ samples: Int16Array; sampleRate: number }> {
     // '--' so text starting with '-' is spoken, not parsed as an option.
-    const args = ['--stdout', '-v', this.voice, '-s', String(Math.round(this.speed)), '--', sentence];
+    const args = ['--stdout', '-v', this.voice, '-s', String(Math.round(this.speed)), '--', speakableText(sentence)];
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
@@ -240,4 +240,16 @@ export class EspeakTTS implements TTS {
       kill();
     }
   }
+}
+
+/** A voice name espeak-ng can be given as an argument (no option, no path). */
+export const ESPEAK_VOICE = /^[\w.+-]+$/;
+
+/**
+ * Text that can be passed to espeak-ng as an argument: control characters (a NUL in LLM text made
+ * `spawn` throw and failed the whole speech) become spaces.
+ * @example speakableText('Hello\u0000world') // 'Hello world'
+ */
+export function speakableText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { ESPEAK_VOICE, speakableText } from '../adapters/espeak-tts.js';
 import { InvalidArgumentError } from '../errors.js';
 import { decodeWav } from '../adapters/wav.js';
 
@@ -16,8 +17,7 @@ export const DEFAULT_USER_VOICE = 'en-us+f3';
  * @example const { samples, sampleRate } = await synthesizeUserSpeech('Actually, never mind', { voice: 'en-us+f3' });
  */
 export async function synthesizeUserSpeech(text: string, o: { voice?: string; speed?: number; binary?: string } = {}): Promise<Pcm> {
-  if (typeof text !== 'string' || text.trim() === '') throw new InvalidArgumentError('synthesizeUserSpeech: text must be a non-empty string');
-  const args = ['--stdout', '-v', o.voice ?? DEFAULT_USER_VOICE, '-s', String(o.speed ?? 165), text];
+  const args = userSpeechArgs(text, o);
   const wav = await new Promise<Buffer>((resolve, reject) => {
     const child = spawn(o.binary ?? 'espeak-ng', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -30,6 +30,21 @@ export async function synthesizeUserSpeech(text: string, o: { voice?: string; sp
   const d = decodeWav(wav);
   if (d.channels !== 1) throw new Error(`espeak-ng wrote ${d.channels} channels, expected 1`);
   return { samples: d.samples, sampleRate: d.sampleRate };
+}
+
+/**
+ * espeak-ng's arguments for a user turn: the voice checked, `--` before the text so text starting
+ * with `-` is spoken rather than read as an option (`-f/etc/hostname` would read a file into the
+ * recording), control characters removed.
+ * @example userSpeechArgs('-f/etc/hostname') // [..., '--', '-f/etc/hostname']
+ */
+export function userSpeechArgs(text: string, o: { voice?: string; speed?: number } = {}): string[] {
+  if (typeof text !== 'string' || text.trim() === '') throw new InvalidArgumentError('synthesizeUserSpeech: text must be a non-empty string');
+  const voice = o.voice ?? DEFAULT_USER_VOICE;
+  if (typeof voice !== 'string' || !ESPEAK_VOICE.test(voice)) throw new InvalidArgumentError(`synthesizeUserSpeech: invalid voice name ${JSON.stringify(voice)}`);
+  const speed = o.speed ?? 165;
+  if (!Number.isFinite(speed) || speed <= 0) throw new InvalidArgumentError(`synthesizeUserSpeech: speed must be a positive number, got ${String(speed)}`);
+  return ['--stdout', '-v', voice, '-s', String(Math.round(speed)), '--', speakableText(text)];
 }
 
 /** A small deterministic generator (no Math.random: recordings must be reproducible). */
