@@ -56,6 +56,8 @@ export interface ScenarioTool {
   durationMs: number;
   /** Wait for the preamble's playout (`ctx.waitForPlayout()`) before working. */
   waitForPlayout: boolean;
+  /** Then say this (`ctx.session.say(text)`) and await its playout before working: a status line while the tool runs. */
+  say?: string;
   /** Keep working after the abort signal fires (its result is then discarded). */
   ignoreAbort: boolean;
   /** What the tool returns (default "done"). */
@@ -103,7 +105,7 @@ const TOP_KEYS = ['$schema', 'name', 'description', 'session', 'replies', 'tools
 const SESSION_KEYS = ['allowInterruptions', 'maxToolSteps', 'instructions'];
 const REPLY_KEYS = ['when', 'text', 'toolCalls', 'ttftMs', 'chunkDelayMs', 'note'];
 const CALL_KEYS = ['name', 'arguments', 'callId'];
-const TOOL_KEYS = ['description', 'durationMs', 'waitForPlayout', 'ignoreAbort', 'result', 'throws', 'note'];
+const TOOL_KEYS = ['description', 'durationMs', 'waitForPlayout', 'say', 'ignoreAbort', 'result', 'throws', 'note'];
 const INPUT_KEYS = ['atMs', 'interrupt', 'force', 'userInput', 'say', 'priority', 'allowInterruptions', 'note'];
 
 /**
@@ -205,6 +207,11 @@ function parseTool(v: Validator, spec: unknown, path: string): ScenarioTool | un
     ignoreAbort: v.optBoolean(t, 'ignoreAbort', path) ?? false,
     result: t.result === undefined ? 'done' : t.result,
   };
+  const say = v.optString(t, 'say', path);
+  if (say !== undefined) {
+    if (say.trim() === '') v.issue(`${path}.say`, 'must be a non-empty string');
+    else tool.say = say;
+  }
   if (t.throws !== undefined) {
     const p = `${path}.throws`;
     const th = v.object(t.throws, p);

@@ -16,6 +16,9 @@ export interface ScenarioToolRecord {
   waitSettledAt?: number;
   waitOutcome?: 'resolved' | 'rejected';
   waitError?: string;
+  /** The status speech the tool said (its `say`), and how awaiting it ended. */
+  saySpeechId?: string;
+  sayOutcome?: 'played' | 'interrupted';
   /** When the abort signal fired, if it did. */
   abortedAt?: number;
   endedAt?: number;
@@ -39,7 +42,7 @@ export interface ScenarioTools {
 
 /**
  * Builds the scenario's tools on a clock. Each one optionally waits for its preamble's playout,
- * works for `durationMs` (stopping at its abort signal unless `ignoreAbort`), then returns
+ * optionally says a status line and awaits it (`say`), works for `durationMs` (stopping at its abort signal unless `ignoreAbort`), then returns
  * `result` or throws its scripted `ToolError` / `Error`.
  * @example
  * const { tools, records } = buildScenarioTools(scenario.tools, { clock });
@@ -95,6 +98,18 @@ export function buildScenarioTools(
             } finally {
               rec.waitSettledAt = clock.now();
               emit({ type: 'waitSettled', record: rec });
+            }
+          }
+          if (spec.say !== undefined) {
+            // A status line while the tool works: served at once (the speech that called the tool
+            // released the floor once its preamble played); a barge-in on it leaves the tool running.
+            const h = ctx.session.say(spec.say);
+            rec.saySpeechId = h.id;
+            try {
+              await h.waitForPlayout();
+              rec.sayOutcome = 'played';
+            } catch {
+              rec.sayOutcome = 'interrupted';
             }
           }
           // A tool that ignores its abort signal works on regardless: that is what it scripts.
