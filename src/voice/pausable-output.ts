@@ -33,9 +33,10 @@ interface OuterSegment {
 export class SegmentSplittingPause implements AudioOutput {
   #seg: OuterSegment | undefined;
   #paused = false;
-  /** Captures that arrived while paused, forwarded in order on resume. */
-  #waiting: { frame: AudioFrame; done: () => void; fail: (e: unknown) => void }[] = [];
-  #resuming: Promise<void> | undefined;
+  /** Captures that arrived while paused or re-feeding, forwarded in order (each to its own segment). */
+  #waiting: { frame: AudioFrame; seg: OuterSegment; done: () => void; fail: (e: unknown) => void }[] = [];
+  /** The frames that waited are being forwarded: later captures queue behind them. */
+  #refeeding = false;
 
   constructor(readonly inner: AudioOutput) {}
 
@@ -45,8 +46,8 @@ export class SegmentSplittingPause implements AudioOutput {
 
   async captureFrame(frame: AudioFrame): Promise<void> {
     const seg = this.#open();
-    if (this.#paused || this.#resuming) {
-      await new Promise<void>((done, fail) => this.#waiting.push({ frame, done, fail }));
+    if (this.#paused || this.#refeeding) {
+      await new Promise<void>((done, fail) => this.#waiting.push({ frame, seg, done, fail }));
       return;
     }
     await this.#forward(seg, frame);
@@ -56,7 +57,7 @@ export class SegmentSplittingPause implements AudioOutput {
     const seg = this.#seg;
     if (!seg || seg.flushed || seg.ended) return;
     seg.flushed = true;
-    if (!this.#paused && !this.#resuming) this.#finish(seg);
+    if (!this.#paused && !this.#refeeding) this.#finish(seg);
   }
 
   clearBuffer(): void {
@@ -85,26 +86,36 @@ export class SegmentSplittingPause implements AudioOutput {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    const seg = this.#seg;
-    const resuming = (async () => {
-      for (let w = this.#waiting.shift(); w; w = this.#waiting.shift()) {
-        if (this.#paused || !seg || seg.ended) {
-          this.#waiting.unshift(w); // paused again (or cleared: clearBuffer released it)
-          break;
+    this.#refeed();
+  }
+
+  /**
+   * Forwards the captures that waited, in order, until none is left or the output is paused again.
+   * A capture whose segment was cleared meanwhile is released without playing. The loop ends in
+   * the same synchronous step as its last check, so a capture can never slip into the list after
+   * it (it used to wait forever when it arrived during the last forward, or after a clear).
+   */
+  #refeed(): void {
+    if (this.#refeeding) return;
+    this.#refeeding = true;
+    void (async () => {
+      while (!this.#paused && this.#waiting.length > 0) {
+        const w = this.#waiting.shift()!;
+        if (w.seg.ended) {
+          w.done();
+          continue;
         }
         try {
-          await this.#forward(seg, w.frame);
+          await this.#forward(w.seg, w.frame);
           w.done();
         } catch (e) {
           w.fail(e); // the capture that waited learns that the output failed
         }
       }
-    })();
-    this.#resuming = resuming;
-    void resuming.then(() => {
-      if (this.#resuming === resuming) this.#resuming = undefined;
+      this.#refeeding = false;
+      const seg = this.#seg;
       if (seg && seg.flushed && !seg.ended && !this.#paused) this.#finish(seg);
-    });
+    })();
   }
 
   waitForPlayout(): Promise<PlayoutResult> {
