@@ -25,7 +25,6 @@ import {
 import { isFinal } from './check-helpers.js';
 import { delayOf, steppers } from './machine-steppers.js';
 
-
 // ── one step of the model: the router over snapshots, and the world around it ──
 
 function cloneState(s: ComposedState): ComposedState {
@@ -38,6 +37,23 @@ function cloneState(s: ComposedState): ComposedState {
     errors: [...s.errors],
     last: 'none',
     effects: [],
+  };
+}
+
+/** A machine kept as a snapshot in `cell`: `send` steps it purely and hands each action to `act`. */
+function snapshotPort<S, E>(
+  cell: { snap: S; key: string },
+  next: (snap: S, ev: E) => { snapshot: S; key: string; actions: ActionRecord[] },
+  act: (a: ActionRecord, ev: E) => void,
+): MachinePort<S, E> {
+  return {
+    snapshot: () => cell.snap,
+    send: (ev) => {
+      const r = next(cell.snap, ev);
+      cell.snap = r.snapshot;
+      cell.key = r.key;
+      for (const a of r.actions) act(a, ev);
+    },
   };
 }
 
@@ -110,15 +126,7 @@ class ModelWorld implements SessionMachines, SessionShell {
   }
 
   private speechPortOf(sp: SpeechModel): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
-    return {
-      snapshot: () => sp.snap,
-      send: (ev: SpeechHandleEvent) => {
-        const r = steppers.speech.next(sp.snap, ev);
-        sp.snap = r.snapshot;
-        sp.key = r.key;
-        for (const a of r.actions) this.speechAction(sp, a);
-      },
-    };
+    return snapshotPort(sp, (snap, ev) => steppers.speech.next(snap, ev), (a) => this.speechAction(sp, a));
   }
 
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
@@ -134,15 +142,7 @@ class ModelWorld implements SessionMachines, SessionShell {
   }
 
   private toolPortOf(t: ToolModel): MachinePort<ToolRunSnapshot, ToolRunEvent> {
-    return {
-      snapshot: () => t.snap,
-      send: (ev: ToolRunEvent) => {
-        const r = steppers.tool.next(t.snap, ev);
-        t.snap = r.snapshot;
-        t.key = r.key;
-        for (const a of r.actions) this.toolAction(t, a, ev);
-      },
-    };
+    return snapshotPort(t, (snap, ev) => steppers.tool.next(snap, ev), (a, ev) => this.toolAction(t, a, ev));
   }
 
   /** The speech handle facade's own actions (waiters); the rest is the router's. */
