@@ -5,6 +5,7 @@
 export { speechHandleMachine, type SpeechHandleContext, type SpeechHandleEvent, type SpeechHandleInput } from './speech-handle.machine.js';
 export { toolRunMachine, type ToolRunContext, type ToolRunEvent, type ToolRunInput } from './tool-run.machine.js';
 export { schedulerMachine, SPEECH_PRIORITY, type QueuedSpeech, type SchedulerContext, type SchedulerEvent } from './scheduler.machine.js';
+export { agentActivityMachine, type AgentActivityContext, type AgentActivityEvent, type AgentActivityInput } from './agent-activity.machine.js';
 export { agentStateMachine, type AgentState, type AgentStateEvent } from './agent-state.machine.js';
 export { HOLDS_WAITERS, type InterruptEvent } from './interrupt-event.js';
 export {

@@ -19,6 +19,8 @@ export interface SchedulerContext {
 
 export type SchedulerEvent =
   | { type: 'ENQUEUE'; id: string; priority: number }
+  /** Speeches that waited for an agent transition return together (then the floor goes by priority). */
+  | { type: 'ENQUEUE_ALL'; items: QueuedSpeech[] }
   /** The current speech ended and its audio stopped: the floor is free. */
   | { type: 'RELEASE'; id: string }
   /** A queued speech ended before it got the floor (interrupted while queued). */
@@ -33,6 +35,7 @@ export const SPEECH_PRIORITY = { LOW: 0, NORMAL: 5, HIGH: 10 } as const;
 
 const queueing = {
   ENQUEUE: { actions: 'enqueue' },
+  ENQUEUE_ALL: { actions: 'enqueue' },
   RELEASE: { actions: 'release' },
   REMOVE: { actions: 'remove' },
   CLOSE: { target: '#scheduler.closed' },
@@ -48,10 +51,13 @@ export const schedulerMachine = setup({
     grantFloor: (_, _params: { id: string }) => {},
     enqueue: assign({
       queue: ({ context, event }) => {
-        if (event.type !== 'ENQUEUE') return context.queue;
-        const at = context.queue.findIndex((q) => q.priority < event.priority);
-        const item = { id: event.id, priority: event.priority };
-        return at === -1 ? [...context.queue, item] : [...context.queue.slice(0, at), item, ...context.queue.slice(at)];
+        const items = event.type === 'ENQUEUE' ? [{ id: event.id, priority: event.priority }] : event.type === 'ENQUEUE_ALL' ? event.items : [];
+        let queue = context.queue;
+        for (const item of items) {
+          const at = queue.findIndex((q) => q.priority < item.priority);
+          queue = at === -1 ? [...queue, { ...item }] : [...queue.slice(0, at), { ...item }, ...queue.slice(at)];
+        }
+        return queue;
       },
     }),
     release: assign({

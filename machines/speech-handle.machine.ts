@@ -35,6 +35,8 @@ export interface SpeechHandleContext {
   pendingTools: number;
   /** The current step issued at least one tool call. */
   stepHadTools: boolean;
+  /** A settled tool of the current step wants a reply (a handoff with nothing to return does not). */
+  stepWantsReply: boolean;
   interruptReason: 'interrupt' | 'close' | null;
   error: unknown;
   /** The current step's LLM stream has ended (tracked across a pause). */
@@ -44,7 +46,8 @@ export interface SpeechHandleContext {
 export type SpeechHandleEvent =
   | { type: 'AUTHORIZE' }
   | { type: 'TOOL_STARTED'; callId: string }
-  | { type: 'TOOL_SETTLED'; callId: string }
+  /** `reply: false`: the output asks for no tool reply (a handoff that returns nothing). */
+  | { type: 'TOOL_SETTLED'; callId: string; reply?: boolean }
   | { type: 'GENERATION_DONE' }
   | { type: 'PLAYOUT_DONE' }
   | { type: 'FAIL'; error: unknown }
@@ -81,8 +84,11 @@ export const speechHandleMachine = setup({
     }),
     recordError: assign({ error: ({ event }) => (event.type === 'FAIL' ? event.error : undefined) }),
     toolStarted: assign({ pendingTools: ({ context }) => context.pendingTools + 1, stepHadTools: true }),
-    toolSettled: assign({ pendingTools: ({ context }) => Math.max(0, context.pendingTools - 1) }),
-    nextStep: assign({ step: ({ context }) => context.step + 1, pendingTools: 0, stepHadTools: false, generationDone: false }),
+    toolSettled: assign({
+      pendingTools: ({ context }) => Math.max(0, context.pendingTools - 1),
+      stepWantsReply: ({ context, event }) => context.stepWantsReply || (event.type === 'TOOL_SETTLED' && event.reply !== false),
+    }),
+    nextStep: assign({ step: ({ context }) => context.step + 1, pendingTools: 0, stepHadTools: false, stepWantsReply: false, generationDone: false }),
     markGenerationDone: assign({ generationDone: true }),
     pauseAudio: () => {},
     resumeAudio: () => {},
@@ -94,7 +100,7 @@ export const speechHandleMachine = setup({
     generationDone: ({ context }) => context.generationDone,
     // Steps 1..maxToolSteps may call tools; a step that did gets a follow-up step with their outputs.
     toolsIdleAndContinues: ({ context }) =>
-      context.pendingTools === 0 && context.stepHadTools && context.step <= context.maxToolSteps,
+      context.pendingTools === 0 && context.stepHadTools && context.stepWantsReply && context.step <= context.maxToolSteps,
   },
 }).createMachine({
   id: 'speechHandle',
@@ -106,6 +112,7 @@ export const speechHandleMachine = setup({
     step: 1,
     pendingTools: 0,
     stepHadTools: false,
+    stepWantsReply: false,
     interruptReason: null,
     error: undefined,
     generationDone: false,

@@ -26,7 +26,8 @@ export interface ToolRunContext extends ToolRunInput {
 export type ToolRunEvent =
   | { type: 'WAIT_FOR_PLAYOUT' }
   | { type: 'PLAYOUT_DONE' }
-  | { type: 'RESULT'; output: string }
+  /** `handoff`: the tool returned a handoff to this agent entry (the router applies it once the step played whole). */
+  | { type: 'RESULT'; output: string; handoff?: string }
   | { type: 'ERROR'; output: string }
   | { type: 'SPEECH_FAILED' }
   | InterruptEvent;

@@ -3,13 +3,15 @@ import type { agentStateMachine, AgentState } from '../machines/agent-state.mach
 import { SPEECH_PRIORITY, type schedulerMachine } from '../machines/scheduler.machine.js';
 import { SessionRouter, type SessionShell } from './core/session-router.js';
 import { initialSessionState } from './core/session-state.js';
+import { Agent } from './agents/agent.js';
 import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
 import type { AudioOutput } from './ports/audio-output.js';
 import type { ChatItem } from './ports/chat-item.js';
 import type { LLM, ToolSchema } from './ports/llm.js';
 import type { TTS } from './ports/tts.js';
+import { AgentHost } from './runtime/agent-host.js';
 import { LiveMachines, type InspectObserver } from './runtime/live-machines.js';
-import { StepRunner, type SpeechSource } from './runtime/step-runner.js';
+import { StepRunner, type SpeechSource, type StepModels } from './runtime/step-runner.js';
 import { runTool } from './runtime/tool-dispatch.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
@@ -19,9 +21,13 @@ import type { Tool } from './tool.js';
 export type { InspectObserver } from './runtime/live-machines.js';
 
 export interface AgentSessionOptions {
+  /** The session's LLM; an agent may bring its own. */
   llm: LLM;
+  /** The session's TTS; an agent may bring its own. */
   tts: TTS;
   audioOutput: AudioOutput;
+  /** The first agent. Without it, `instructions` and `tools` make the default agent (`default_agent`). */
+  agent?: Agent;
   tools?: Record<string, Tool>;
   instructions?: string;
   /** Steps of one reply that may call tools (default 3); a final text-only step may follow. */
@@ -46,7 +52,6 @@ export interface AgentSessionOptions {
  * session.generateReply({ userInput: 'Actually, never mind' });
  */
 export class AgentSession {
-  private readonly tools: Record<string, Tool>;
   private readonly emitter = new SessionEmitter();
   private readonly machines: LiveMachines;
   private readonly router: SessionRouter;
@@ -55,18 +60,22 @@ export class AgentSession {
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly allowInterruptionsDefault: boolean;
+  private readonly llm: LLM;
+  private readonly tts: TTS;
+  /** @internal The session's agents (used by `AgentTask`). */
+  readonly _agentHost: AgentHost;
   private lastAgentState: AgentState = 'initializing';
   private closing: Promise<void> | null = null;
 
   constructor(o: AgentSessionOptions) {
     validateOptions(o);
+    if (o.agent !== undefined && !(o.agent instanceof Agent)) throw new InvalidArgumentError(`AgentSession: agent must be an Agent, got ${typeName(o.agent)}`);
+    if (o.agent && (o.instructions !== undefined || o.tools !== undefined))
+      throw new InvalidArgumentError('AgentSession: give either agent, or instructions and tools (they make the default agent), not both');
+    const firstAgent = o.agent ?? new Agent({ instructions: o.instructions ?? '', tools: o.tools ?? {} });
     this.audioOutput = o.audioOutput;
-    this.tools = { ...(o.tools ?? {}) };
-    const toolSchemas: ToolSchema[] = Object.entries(this.tools).map(([name, t]) => ({
-      name,
-      description: t.description,
-      parameters: t.parameters ?? { type: 'object', properties: {} },
-    }));
+    this.llm = o.llm;
+    this.tts = o.tts;
     const maxToolSteps = o.maxToolSteps ?? 3;
     this.allowInterruptionsDefault = o.allowInterruptions ?? true;
     this.machines = new LiveMachines(
@@ -77,20 +86,23 @@ export class AgentSession {
       },
       (e) => this.reportError(e, 'callback'),
     );
+    this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source));
     this.steps = new StepRunner({
-      llm: o.llm,
-      tts: o.tts,
       audioOutput: o.audioOutput,
-      instructions: o.instructions,
-      toolSchemas,
-      maxToolSteps,
+      models: (id, index) => this.modelsOf(id, index),
       history: () => this.router.state.history,
-      runTool: (speechId, step, call) => runTool(this, this.router, this.machines, this.tools, speechId, step, call),
+      runTool: (speechId, step, call) => {
+        const key = this.router.agentOf(speechId);
+        runTool(this, this.router, this.machines, this._agentHost, key, speechId, step, call);
+      },
       reportError: (e, source) => this.reportError(e, source),
     });
     this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
     this.steps.router = this.router;
+    this._agentHost.router = this.router;
+    this.machines.handoffKey = (h) => this._agentHost.register(h.agent);
+    this._agentHost.updateAgent(firstAgent);
     this.machines.agentActor.subscribe((s) => {
       const v = s.value as AgentState | 'closed';
       if (v === 'closed' || v === this.lastAgentState) return;
@@ -122,8 +134,28 @@ export class AgentSession {
       this.releases.delete(id);
       r?.resolve();
     },
+    enterAgent: (key) => this._agentHost.enterAgent(key),
+    exitAgent: (key) => this._agentHost.exitAgent(key),
+    activityEnded: (key, endedBy) => this._agentHost.activityEnded(key, endedBy),
+    agentHandoff: (oldAgentId, newAgentId) => this.emitter.emit('agent_handoff', { oldAgentId, newAgentId }),
     effectError: (e) => this.reportError(e, 'callback'),
   };
+
+  /** What step `index` of a speech runs with: its agent's models, instructions and tools. */
+  private modelsOf(id: string, index: number): StepModels {
+    const key = this.router.agentOf(id);
+    const agent = this._agentHost.agent(key);
+    const tools: ToolSchema[] = !agent || !this.router.toolsAllowed(id, index)
+      ? []
+      : Object.entries(agent.tools).map(([name, t]) => ({ name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } }));
+    return {
+      llm: agent?.llm ?? this.llm,
+      tts: agent?.tts ?? this.tts,
+      instructions: agent?.instructions,
+      tools,
+      userTurnCompleted: this._agentHost.userTurnHook(key),
+    };
+  }
 
   /** Starts scheduling. Speeches created before it were queued and are served now. */
   async start(): Promise<void> {
@@ -138,6 +170,26 @@ export class AgentSession {
 
   get agentState(): AgentState {
     return this.lastAgentState;
+  }
+
+  /** The agent answering new turns (during a handoff, the one leaving until the new one enters). */
+  get currentAgent(): Agent {
+    const s = this.router.state;
+    const head = s.transitions[0];
+    // Before start() the first agent has not entered yet: it is the one that will.
+    return this._agentHost.agent(s.activeAgent ?? (head?.kind === 'handoff' ? head.to : null))!;
+  }
+
+  /**
+   * Hands the session to `agent`: new turns wait; the current speech finishes its step (its tools
+   * may go on); the old agent's `onExit` runs; an `agent_handoff` item and event; the new agent's
+   * `onEnter` runs. Transitions asked for during one run after it, in order.
+   * @example session.updateAgent(new BillingAgent());
+   */
+  updateAgent(agent: Agent): void {
+    if (this.closing) throw new SessionClosedError('AgentSession.updateAgent: the session is closed');
+    if (!(agent instanceof Agent)) throw new InvalidArgumentError(`AgentSession.updateAgent: agent must be an Agent, got ${typeName(agent)}`);
+    this._agentHost.updateAgent(agent);
   }
 
   /** The speech holding the floor, if any. */
@@ -256,6 +308,8 @@ export class AgentSession {
   ): SpeechHandle {
     if (this.closing) throw new SessionClosedError(`AgentSession.${kind === 'say' ? 'say' : 'generateReply'}: the session is closed`);
     const priority = o.priority ?? SPEECH_PRIORITY.NORMAL;
+    // Made by an agent's hook or tool: that agent's own speech (served even while it hands over).
+    const origin = this._agentHost.currentScope();
     if (!Number.isFinite(priority)) throw new InvalidArgumentError(`AgentSession.${kind}: priority must be a finite number, got ${priority}`);
     // The router names the speech; its I/O and release are ready before it can be scheduled.
     const id = `speech_${this.router.state.nextSpeech + 1}`;
@@ -264,7 +318,8 @@ export class AgentSession {
     const promise = new Promise<void>((r) => (resolve = r));
     this.releases.set(id, { promise, resolve });
     // Enqueued before listeners hear of it, so a listener that interrupts it at once finds it queued.
-    this.router.createSpeech({ ...history, priority, allowInterruptions: o.allowInterruptions ?? this.allowInterruptionsDefault });
+    const agentDefault = this._agentHost.agent(this.router.agents.bind(origin))?.allowInterruptions;
+    this.router.createSpeech({ ...history, priority, allowInterruptions: o.allowInterruptions ?? agentDefault ?? this.allowInterruptionsDefault, origin });
     const handle = this.machines.handles.get(id)!;
     this.emitter.emit('speech_created', { speechHandle: handle, source: kind, userInitiated: true });
     return handle;

@@ -2,6 +2,10 @@
 export { AgentSession, type AgentSessionOptions, type InspectObserver } from './agent-session.js';
 export { SpeechHandle, type SpeechOutcome } from './speech-handle.js';
 export { RunContext } from './run-context.js';
+export { Agent, AgentNotRunningError, type AgentOptions } from './agents/agent.js';
+export { AgentTask, AgentTaskError } from './agents/agent-task.js';
+export { StopResponse } from './agents/stop-response.js';
+export { handoff, Handoff } from './agents/handoff.js';
 export { tool, isTool, type Tool, type ToolDefinition, type ToolExecuteOptions } from './tool.js';
 export {
   SpeechchartsError,
@@ -18,7 +22,7 @@ export type { LLM, LLMChunk, LLMRequest, ToolSchema } from './ports/llm.js';
 export type { TTS } from './ports/tts.js';
 export type { AudioOutput, PlayoutResult } from './ports/audio-output.js';
 export { frameDuration, createAudioFrame, type AudioFrame } from './ports/audio-frame.js';
-export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
+export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem, AgentHandoffItem } from './ports/chat-item.js';
 export { realClock, type Clock } from './ports/clock.js';
 export { heardText } from './runtime/heard-text.js';
 export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';

@@ -10,7 +10,9 @@ export interface AgentSessionEventMap {
   conversation_item_added: { item: ChatItem };
   /** A tool settled after its run was aborted: its outcome was discarded, not recorded. */
   tool_result_discarded: { speechId: string; callId: string; name: string; outcome: 'result' | 'error'; value: unknown };
-  error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' };
+  /** The session moved to another agent (`oldAgentId` undefined for the first agent's entry). */
+  agent_handoff: { oldAgentId: string | undefined; newAgentId: string };
+  error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' | 'agent' };
   close: { reason: 'user' };
 }
 
@@ -22,6 +24,7 @@ export const SESSION_EVENTS: readonly AgentSessionEvent[] = [
   'function_tools_executed',
   'conversation_item_added',
   'tool_result_discarded',
+  'agent_handoff',
   'error',
   'close',
 ];

@@ -1,5 +1,6 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { toolRunMachine, type ToolRunEvent } from '../machines/tool-run.machine.js';
+import { Handoff } from './agents/handoff.js';
 import { SpeechFailedError, SpeechInterruptedError, ToolError, describe } from './errors.js';
 
 export type ToolRunOutcome = 'succeeded' | 'failed' | 'aborted';
@@ -22,6 +23,8 @@ export interface ToolRunHooks {
   toolCrashed(run: ToolRun, error: unknown): void;
   /** Sends an event from outside a transition: the session runs the effects it posts afterwards. */
   dispatch(send: () => void): void;
+  /** The agent entry a tool's `handoff(...)` hands to. */
+  handoffKey(h: Handoff): string;
 }
 
 export { abortedToolOutput } from './core/tool-output.js';
@@ -121,6 +124,15 @@ export class ToolRun {
 
   private onResult(v: unknown): void {
     if (this.actor.getSnapshot().status === 'done') return this.hooks.discarded(this, 'result', v);
+    if (v instanceof Handoff) {
+      let to: string;
+      try {
+        to = this.hooks.handoffKey(v);
+      } catch (e) {
+        return this.onError(e);
+      }
+      return this.hooks.dispatch(() => this.actor.send({ type: 'RESULT', output: toOutputText(v.returns), handoff: to }));
+    }
     this.hooks.dispatch(() => this.actor.send({ type: 'RESULT', output: toOutputText(v) }));
   }
 

@@ -72,7 +72,7 @@ describe('the inspector page in headless chromium', () => {
       await recorder.close();
       const total = server.records.length;
       await page.waitForFunction((n) => document.body.dataset.records === String(n), total, WAIT);
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 5, undefined, WAIT);
+      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
 
       // The tool run reached its aborted state, the speech handle its interrupted state, and the new reply's handle is there.
       await expect.poll(() => page.getAttribute(card('tool_call_1'), 'data-state')).toBe('aborted');
@@ -99,7 +99,7 @@ describe('the inspector page in headless chromium', () => {
       expect(await page.locator('#log .row.interrupt').nth(1).textContent()).toMatch(/speech_1→tool_call_1INTERRUPT/);
       expect(await page.locator('#log .row.waiters', { hasText: 'rejectPlayoutWaiters' }).count()).toBe(1);
       // One lane per actor in the timeline.
-      expect(await page.locator('#timeline .lane').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-actor')))).toEqual(['agentState', 'scheduler', 'speech_1', 'tool_call_1', 'speech_2']);
+      expect(await page.locator('#timeline .lane').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-actor')))).toEqual(['agentState', 'scheduler', 'agent_1:default_agent', 'speech_1', 'tool_call_1', 'speech_2']);
 
       // Pick an actor, see its context.
       await page.click(`${card('tool_call_1')} .card-head`);
@@ -127,14 +127,14 @@ describe('the inspector page in headless chromium', () => {
       const replayed = await openPage(replay.url);
       pages.push(replayed.page);
       await replayed.page.waitForFunction((n) => document.body.dataset.records === String(n), total, WAIT);
-      await replayed.page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 5, undefined, WAIT);
+      await replayed.page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
       await expect.poll(() => replayed.page.evaluate(() => window.speechchartsInspector.picture())).toEqual(livePicture);
       expect(await replayed.page.textContent('#mode')).toBe('replay');
 
       // The same trace opened from disk in the live page (“Open trace…”) gives the same picture too.
       await page.setInputFiles('#open', TRACE);
       await page.waitForFunction(() => document.body.dataset.connection === 'file', undefined, WAIT);
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 5, undefined, WAIT);
+      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
       await expect.poll(() => page.evaluate(() => window.speechchartsInspector.picture())).toEqual(livePicture);
 
       await session.close();

@@ -86,12 +86,13 @@ describe('createTraceRecorder on the seed scenario', () => {
     expect(ofKind(records, 'actor').map((r) => [r.actor, r.machine])).toEqual([
       ['agentState', 'agentState'],
       ['scheduler', 'scheduler'],
+      ['agent_1:default_agent', 'agentActivity'],
       ['speech_1', 'speechHandle'],
       ['tool_call_1', 'toolRun'],
       ['speech_2', 'speechHandle'],
     ]);
     // One definition per machine, written before its first actor, even though each speech provides its own.
-    expect(ofKind(records, 'machine').map((r) => r.key)).toEqual(['agentState', 'scheduler', 'speechHandle', 'toolRun']);
+    expect(ofKind(records, 'machine').map((r) => r.key)).toEqual(['agentState', 'scheduler', 'agentActivity', 'speechHandle', 'toolRun']);
     const seqOf = (pred: (r: TraceRecord) => boolean) => records.findIndex(pred);
     expect(seqOf((r) => r.kind === 'machine' && r.key === 'toolRun')).toBeLessThan(seqOf((r) => r.kind === 'actor' && r.actor === 'tool_call_1'));
 

@@ -180,6 +180,7 @@ export function formatSummary(r: ScenarioResult, o: { files?: SummaryFile[]; par
   for (const i of r.history) {
     if (i.type === 'message') out.push(`    ${i.role.padEnd(9)} ${i.content}${i.interrupted ? '  [interrupted]' : ''}`);
     else if (i.type === 'function_call') out.push(`    ${'call'.padEnd(9)} ${i.name}(${i.arguments})`);
+    else if (i.type === 'agent_handoff') out.push(`    ${'handoff'.padEnd(9)} ${i.oldAgentId ?? '-'} → ${i.newAgentId}`);
     else out.push(`    ${'output'.padEnd(9)} ${i.isError ? '[error] ' : ''}${i.output}`);
   }
   if (o.files?.length) {

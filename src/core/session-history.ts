@@ -31,6 +31,12 @@ export class SessionHistory {
     this.flushCommitsAfter(sp);
   }
 
+  /** The session moved to another agent: the item (none for the first agent's entry) and the event. */
+  commitHandoff(oldAgentId: string | undefined, newAgentId: string, first: boolean): void {
+    if (!first) this.pushItem({ type: 'agent_handoff', id: this.newId(), ...(oldAgentId !== undefined ? { oldAgentId } : {}), newAgentId });
+    this.shell.agentHandoff(oldAgentId, newAgentId);
+  }
+
   flushCommitsAfter(sp: RoutedSpeech): void {
     for (const item of sp.commitsAfterMessage.splice(0)) this.pushItem(item);
   }

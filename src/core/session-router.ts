@@ -1,9 +1,10 @@
 import type { ToolRunEvent } from '../../machines/tool-run.machine.js';
+import { AgentTransitions } from './agent-transitions.js';
 import { EffectQueue } from './effect-queue.js';
 import { SessionHistory } from './session-history.js';
 import type { SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
 import type { RoutedSpeech, RoutedStep, SessionState } from './session-state.js';
-import { abortedToolOutput } from './tool-output.js';
+import { abortedToolOutput, HANDOFF_INTERRUPTED_OUTPUT } from './tool-output.js';
 
 export type { MachinePort, SessionMachines, SessionShell, SpeechOutcome, SpeechSpec } from './session-ports.js';
 
@@ -27,6 +28,8 @@ export class SessionRouter {
   private refused = false;
   private readonly fx: EffectQueue;
   private readonly history: SessionHistory;
+  /** Agent transitions: handoffs, tasks (see {@link AgentTransitions}). */
+  readonly agents: AgentTransitions;
 
   constructor(
     readonly state: SessionState,
@@ -36,6 +39,10 @@ export class SessionRouter {
   ) {
     this.fx = new EffectQueue((e) => shell.effectError(e));
     this.history = new SessionHistory(state, shell, () => this.current());
+    this.agents = new AgentTransitions(state, machines, shell, this.history, {
+      post: (fn) => this.fx.post(fn, null),
+      current: () => this.current(),
+    });
   }
 
   /** The machine whose action posted the effect running now: what the effect sends comes from it. */
@@ -55,8 +62,68 @@ export class SessionRouter {
     this.state.started = true;
     this.dispatch(() => {
       this.machines.agent.send({ type: 'STARTED' });
+      // The first agent enters before anything queued is served (its onEnter speaks first).
+      this.agents.advance();
       this.machines.scheduler.send({ type: 'RESUME' });
     });
+  }
+
+  // ── agents ────────────────────────────────────────────────────────────────
+
+  /** A new agent entry; returns its key. The agent enters with `updateAgent` or `runTask`. */
+  registerAgent(agentId: string): string {
+    return this.agents.register(agentId);
+  }
+
+  /**
+   * Hands the session to agent `key` once the transitions asked before are over. Before `start()`
+   * it replaces the agent that would enter first.
+   */
+  updateAgent(key: string): void {
+    const head = this.state.transitions[0];
+    if (!this.state.started && head && head.kind === 'handoff' && this.state.transitions.length === 1) {
+      head.to = key;
+      return;
+    }
+    this.dispatch(() => this.agents.request({ kind: 'handoff', to: key }));
+  }
+
+  /** `AgentTask.run()`: the task `key` takes over; the agent speaking now pauses until it ends. */
+  runTask(key: string): void {
+    this.dispatch(() => this.agents.request({ kind: 'task', task: key }));
+  }
+
+  /** `AgentTask.complete()`: the task leaves and the agent it paused resumes. */
+  completeTask(key: string): void {
+    this.dispatch(() => this.agents.request({ kind: 'taskDone', task: key }));
+  }
+
+  /** The shell called the agent's `onEnter`. */
+  agentEntered(key: string): void {
+    if (!this.agents.running(key)) return;
+    this.dispatch(() => this.machines.activity(key).send({ type: 'ENTERED' }));
+  }
+
+  /** The agent's `onExit` settled. */
+  agentExited(key: string): void {
+    if (!this.agents.running(key)) return;
+    this.dispatch(() => this.machines.activity(key).send({ type: 'EXITED' }));
+  }
+
+  /** An agent activity's routing action. */
+  activityAction(key: string, type: string): void {
+    this.agents.action(key, type);
+  }
+
+  /** The agent a speech speaks for (bound at its first step), else the one that would answer now. */
+  agentOf(id: string): string | null {
+    const sp = this.state.speeches.get(id);
+    return sp?.agent ?? this.agents.bind(sp?.origin ?? null);
+  }
+
+  /** Step `index` of speech `id` may offer tools: within maxToolSteps, and its agent speaks for the session. */
+  toolsAllowed(id: string, index: number): boolean {
+    return this.step(id, index)?.toolsOffered ?? false;
   }
 
   /** A new speech, queued for the floor. Returns its id. */
@@ -77,8 +144,18 @@ export class SessionRouter {
       cutContent: '',
       finishing: null,
       commitsAfterMessage: [],
+      origin: spec.origin ?? null,
+      agent: null,
+      held: false,
     });
-    this.dispatch(() => this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority }));
+    this.dispatch(() => {
+      // During an agent transition a new turn waits for the agent active once it ends.
+      if (this.agents.admits(spec.origin ?? null)) this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority });
+      else {
+        this.agents.hold(id);
+        this.showIdleState(); // a held turn is owed a reply: thinking
+      }
+    });
     return id;
   }
 
@@ -152,10 +229,12 @@ export class SessionRouter {
     return true;
   }
 
-  /** `close()`, first half: accept nothing new and interrupt everything. */
+  /** `close()`, first half: accept nothing new, interrupt everything, end every agent activity. */
   beginClose(): string[] {
     this.state.closed = true;
-    return this.interruptAll(true, 'close').waitFor;
+    const { waitFor } = this.interruptAll(true, 'close');
+    this.dispatch(() => this.agents.closeAll());
+    return waitFor;
   }
 
   /** `close()`, second half, once every speech was released. */
@@ -178,6 +257,12 @@ export class SessionRouter {
   stepRunning(id: string, index: number): void {
     const sp = this.state.speeches.get(id);
     if (sp && index === 1 && this.step(id, index)) this.history.commitUserInput(sp);
+  }
+
+  /** The agent's `onUserTurnCompleted` changed the user's message before it is committed. */
+  setUserInput(id: string, content: string): void {
+    const sp = this.state.speeches.get(id);
+    if (sp && !sp.userCommitted) sp.userInput = content;
   }
 
   textChunk(id: string, index: number, text: string): void {
@@ -208,10 +293,11 @@ export class SessionRouter {
     if (!st) return 'error: the reply ended before the tool could run';
     st.calls.push({ type: 'function_call', id: this.history.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
     st.tools.push(call.callId);
-    this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null });
+    this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null, handoff: null });
     this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index, arguments: call.arguments });
     this.dispatch(() => this.machines.speech(id).send({ type: 'TOOL_STARTED', callId: call.callId }));
     if (index > this.o.maxToolSteps) return `error: no more tool calls allowed in this reply (maxToolSteps ${this.o.maxToolSteps} reached)`;
+    if (!st.toolsOffered) return 'error: no tool calls allowed in this reply (its agent was handing the conversation over when it started)';
     return null;
   }
 
@@ -234,6 +320,7 @@ export class SessionRouter {
     this.dispatch(() => {
       for (const callId of st.tools) if (!this.toolFinal(callId)) this.machines.tool(callId).send({ type: 'PLAYOUT_DONE' });
       this.history.commitToolsIfSettled(sp, st);
+      this.applyHandoffs(st);
       if (st.tools.some((c) => !this.toolFinal(c))) this.setAgentState('THINKING');
       this.machines.speech(id).send({ type: 'PLAYOUT_DONE' });
     });
@@ -294,6 +381,7 @@ export class SessionRouter {
 
   /** A tool run's routing action: its output (the waiters and the signal stay with its facade). */
   toolAction(callId: string, type: 'recordOutput' | 'recordAbortOutput', ev: ToolRunEvent | { reason: 'interrupt' | 'close' | 'speechFailed' | null }): void {
+    // A tool's handoff (see `applyHandoffs`): its RESULT names the agent to hand to.
     const t = this.state.tools.get(callId);
     if (!t) return;
     const record = (output: string, isError: boolean) => (t.output = { type: 'function_call_output', id: this.history.newId(), callId, name: t.name, output, isError });
@@ -305,12 +393,16 @@ export class SessionRouter {
     const e = ev as ToolRunEvent;
     if (e.type !== 'RESULT' && e.type !== 'ERROR') return;
     record(e.output, e.type === 'ERROR');
+    if (e.type === 'RESULT' && e.handoff) t.handoff = e.handoff;
+    // A handoff that returns nothing asks for no tool reply (LiveKit replies only to a non-empty output).
+    const reply = !(t.handoff !== null && e.output === '');
     this.fx.post(() => {
       const sp = this.state.speeches.get(t.speechId);
       const st = sp?.step;
       if (!sp || !st || !st.tools.includes(callId)) return;
       this.history.commitToolsIfSettled(sp, st);
-      this.machines.speech(sp.id).send({ type: 'TOOL_SETTLED', callId });
+      this.applyHandoffs(st);
+      this.machines.speech(sp.id).send({ type: 'TOOL_SETTLED', callId, reply });
     }, callId);
   }
 
@@ -322,6 +414,18 @@ export class SessionRouter {
   }
 
   // ── effects ───────────────────────────────────────────────────────────────
+
+  /** The step played whole and its tools are in history: a handoff a tool returned takes effect. */
+  private applyHandoffs(st: RoutedStep): void {
+    if (!st.toolsCommitted) return;
+    for (const callId of st.tools) {
+      const t = this.state.tools.get(callId);
+      if (!t?.handoff) continue;
+      const to = t.handoff;
+      t.handoff = null;
+      this.agents.request({ kind: 'handoff', to });
+    }
+  }
 
   private grantFloor(id: string): void {
     if (!this.state.speeches.has(id) || this.isFinal(id)) {
@@ -337,7 +441,21 @@ export class SessionRouter {
     const sp = this.state.speeches.get(id);
     if (!sp || this.isFinal(id)) return;
     const index = this.machines.speech(id).snapshot().context.step;
-    sp.step = { index, text: '', segmentOpen: false, speaking: false, playoutDone: false, messageCommitted: false, toolsCommitted: false, calls: [], tools: [] };
+    // It speaks for the agent active when it starts (or for the agent whose hook or tool made it).
+    if (sp.agent === null) sp.agent = this.agents.bind(sp.origin);
+    sp.step = {
+      index,
+      text: '',
+      segmentOpen: false,
+      speaking: false,
+      playoutDone: false,
+      messageCommitted: false,
+      toolsCommitted: false,
+      calls: [],
+      // A step that starts while its agent hands over (a tool reply) gets no tools, as in LiveKit.
+      toolsOffered: index <= this.o.maxToolSteps && this.agents.speaksNow(sp.agent),
+      tools: [],
+    };
     if (index > 1) this.setAgentState('THINKING');
     this.shell.startStep(id, index);
   }
@@ -347,6 +465,7 @@ export class SessionRouter {
     if (this.current() !== id) return;
     this.machines.scheduler.send({ type: 'RELEASE', id });
     this.showIdleState();
+    this.agents.kick();
   }
 
   private interruptTools(id: string): void {
@@ -397,6 +516,14 @@ export class SessionRouter {
     this.history.commitUserInput(sp);
     if (outcome !== 'done' && st) {
       if (!st.messageCommitted) this.history.commitMessage(sp, st, sp.cut === 'reported' ? sp.cutContent : '', true);
+      // A handoff returned by a tool of a speech that did not play whole is not applied; its output says so.
+      for (const callId of st.tools) {
+        const t = s.tools.get(callId);
+        if (t?.handoff && t.output && !st.toolsCommitted) {
+          t.handoff = null;
+          t.output = { ...t.output, output: HANDOFF_INTERRUPTED_OUTPUT, isError: true };
+        }
+      }
       this.history.commitTools(sp, st);
     }
     this.history.flushCommitsAfter(sp);
@@ -406,6 +533,7 @@ export class SessionRouter {
     const id = sp.id;
     this.machines.scheduler.send(this.current() === id ? { type: 'RELEASE', id } : { type: 'REMOVE', id });
     this.showIdleState();
+    this.agents.kick();
     this.shell.released(id);
   }
 

@@ -19,6 +19,8 @@ export interface RoutedStep {
   messageCommitted: boolean;
   toolsCommitted: boolean;
   calls: FunctionCallItem[];
+  /** The LLM was offered tools for this step (within maxToolSteps, and its agent spoke for the session when it started). */
+  toolsOffered: boolean;
   /** Call ids of the step's tool runs, in call order. */
   tools: string[];
 }
@@ -46,6 +48,12 @@ export interface RoutedSpeech {
    * in history (a queued reply's user input, a background tool's output): they follow that message.
    */
   commitsAfterMessage: ChatItem[];
+  /** The agent (activity key) whose hook or tool created it, if any. */
+  origin: string | null;
+  /** The agent it speaks for: bound when its first step starts (its origin if still running, else the active agent). */
+  agent: string | null;
+  /** Created (or queued) during an agent transition: waits for the agent active once it ends. */
+  held: boolean;
 }
 
 export interface RoutedTool {
@@ -55,7 +63,33 @@ export interface RoutedTool {
   step: number;
   /** What the LLM sees, once the run is final. */
   output: FunctionCallOutputItem | null;
+  /** The tool returned `handoff(...)` to this agent (activity key): applied once its step played whole. */
+  handoff: string | null;
 }
+
+/** One agent's entry into the session (an agent that enters twice gets two). */
+export interface RoutedAgent {
+  key: string;
+  /** `Agent.id`, what `agent_handoff` items name. */
+  agentId: string;
+  /** For an `AgentTask`: the agent it paused, resumed when the task ends. */
+  parent: string | null;
+  /** Its activity machine exists (it entered, or is entering). */
+  entered: boolean;
+}
+
+/** A change of the agent speaking for the session; one at a time, in the order asked. */
+export type RoutedTransition = (
+  | { kind: 'handoff'; to: string }
+  | { kind: 'task'; task: string }
+  | { kind: 'taskDone'; task: string }
+) & {
+  /** The agent stepping aside (null for the first agent's entry), set when the transition begins. */
+  leaving: string | null;
+  begun: boolean;
+  /** The new agent speaks for the session (the handoff item is committed). */
+  switched: boolean;
+};
 
 export interface SessionState {
   started: boolean;
@@ -70,6 +104,15 @@ export interface SessionState {
   history: ChatItem[];
   nextSpeech: number;
   nextItem: number;
+  /** Agent entries by activity key, in entry order. */
+  agents: Map<string, RoutedAgent>;
+  /** The agent that answers new turns (its activity may still be entering). */
+  activeAgent: string | null;
+  /** Agent transitions asked for; the head one is under way. */
+  transitions: RoutedTransition[];
+  /** Speeches waiting for the current transition to end, in creation order. */
+  held: string[];
+  nextAgent: number;
 }
 
 /** A fresh session's routing data. */
@@ -83,6 +126,11 @@ export function initialSessionState(): SessionState {
     history: [],
     nextSpeech: 0,
     nextItem: 0,
+    agents: new Map(),
+    activeAgent: null,
+    transitions: [],
+    held: [],
+    nextAgent: 0,
   };
 }
 
@@ -96,5 +144,13 @@ export function cloneSessionState(s: SessionState): SessionState {
     speeches.set(id, { ...sp, step: sp.step ? { ...sp.step, calls: [...sp.step.calls], tools: [...sp.step.tools] } : null, commitsAfterMessage: [...sp.commitsAfterMessage] });
   const tools = new Map<string, RoutedTool>();
   for (const [id, t] of s.tools) tools.set(id, { ...t });
-  return { ...s, speeches, tools, history: [...s.history] };
+  return {
+    ...s,
+    speeches,
+    tools,
+    history: [...s.history],
+    agents: new Map([...s.agents].map(([k, a]) => [k, { ...a }])),
+    transitions: s.transitions.map((t) => ({ ...t })),
+    held: [...s.held],
+  };
 }

@@ -7,3 +7,6 @@ export function abortedToolOutput(reason: 'interrupt' | 'close' | 'speechFailed'
   if (reason === 'speechFailed') return 'error: the reply failed before the tool finished';
   return 'error: the tool was aborted because the user interrupted the speech';
 }
+
+/** The output recorded for a tool whose handoff was not applied because its speech was interrupted (LiveKit's wording). */
+export const HANDOFF_INTERRUPTED_OUTPUT = 'error: the agent handoff was interrupted and did not happen';

@@ -4,6 +4,7 @@ import { fail, isFinal } from './check-helpers.js';
 import {
   PIPELINE_EVENT_TYPES,
   blockedOn,
+  blockedOnTask,
   currentSpeech,
   outcomeOf,
   serializeComposed,
@@ -113,7 +114,8 @@ export const composedInvariants: CInvariant[] = [
       for (const sp of to.context.speeches) {
         if (isFinal(sp.snap)) continue;
         if (sp.released) bad.push(`${sp.id} was released before it ended`);
-        else if (waitsForFloor(sp.snap) && sc.current !== sp.id && !sc.queue.some((q) => q.id === sp.id)) bad.push(`${sp.id} waits for the floor but is not in the scheduler's queue`);
+        else if (waitsForFloor(sp.snap) && sc.current !== sp.id && !sc.queue.some((q) => q.id === sp.id) && !heldByTransition(to.context, sp.id))
+          bad.push(`${sp.id} waits for the floor but is neither in the scheduler's queue nor held for an agent transition`);
       }
       return fail(bad);
     },
@@ -151,6 +153,9 @@ export const composedInvariants: CInvariant[] = [
       const bad = entities(t.to).filter((x) => !isFinal(x.snap) && t.from!.context.speeches.some((sp) => sp.id === x.id || sp.tools.some((tl) => tl.callId === x.id)));
       const msgs = bad.map((x) => `${x.id} is still ${JSON.stringify(x.snap.value)} after ${e.type}`);
       if (e.type === 'CLOSE') {
+        for (const a of t.to.context.activities) if (!isFinal(a.snap)) msgs.push(`agent ${a.key} is still ${String(a.snap.value)} after CLOSE`);
+        for (const sp of t.to.context.speeches) for (const tl of sp.tools) if (tl.task === 'pending') msgs.push(`${tl.callId}'s task.run() still waits after CLOSE`);
+        if (t.to.context.session.transitions.length) msgs.push('an agent transition is still under way after CLOSE');
         if (!isFinal(t.to.context.scheduler)) msgs.push(`the scheduler is ${String(t.to.context.scheduler.value)} after CLOSE`);
         if (!isFinal(t.to.context.agent)) msgs.push(`the agent state is ${String(t.to.context.agent.value)} after CLOSE`);
       }
@@ -197,7 +202,8 @@ export const composedInvariants: CInvariant[] = [
       const cur = currentSpeech(to.context) ?? to.context.speeches.find((sp) => sp.tools.length && sp.tools.at(-1)!.snap.status === 'done');
       const t = cur?.tools.at(-1);
       if (!t) return true;
-      const within = t.step <= to.context.bounds.maxToolSteps;
+      const st = to.context.session.speeches.get(cur!.id)?.step;
+      const within = t.step <= to.context.bounds.maxToolSteps && (st?.index !== t.step || st.toolsOffered);
       if (within && refused) return `${t.callId} (step ${t.step}, maxToolSteps ${to.context.bounds.maxToolSteps}) was refused`;
       if (!within && !refused) return `${t.callId} (step ${t.step}, past maxToolSteps ${to.context.bounds.maxToolSteps}) ran`;
       return true;
@@ -210,6 +216,35 @@ export const composedInvariants: CInvariant[] = [
     check: ({ to }) => {
       const cycle = waitForCycle(to.context);
       return cycle === null || `deadlock: ${cycle.join(' → ')}`;
+    },
+  },
+  {
+    name: 'exactly one agent speaks for the session outside transitions',
+    description: 'Started, not closed, no transition under way: one activity is active and it is the active agent; the others are paused (under a task) or done.',
+    check: ({ to }) => {
+      const s = to.context;
+      if (!s.session.started || s.session.closed || s.session.transitions.length > 0) return true;
+      const bad: string[] = [];
+      const active = s.activities.filter((a) => a.snap.value === 'active');
+      if (active.length !== 1 || active[0]!.key !== s.session.activeAgent)
+        bad.push(`active activities [${active.map((a) => a.key).join(',')}] but the active agent is ${s.session.activeAgent}`);
+      for (const a of s.activities) if (!isFinal(a.snap) && a.snap.value !== 'active' && a.snap.value !== 'paused') bad.push(`${a.key} is ${String(a.snap.value)} with no transition under way`);
+      if (s.session.held.length) bad.push(`turns [${s.session.held.join(',')}] are held with no transition under way`);
+      return fail(bad);
+    },
+  },
+  {
+    name: 'a turn held during a transition is answered by the agent active after it',
+    description: 'A held speech that starts speaks for the agent active when it starts, never for the agent that left.',
+    check: ({ from, to }) => {
+      if (!from) return true;
+      const bad: string[] = [];
+      for (const [id, r] of to.context.session.speeches) {
+        const before = from.context.session.speeches.get(id);
+        if (!before?.held || r.agent === null || before.agent !== null) continue;
+        if (r.agent !== to.context.session.activeAgent) bad.push(`${id} waited for a transition but speaks for ${r.agent}, not ${to.context.session.activeAgent}`);
+      }
+      return fail(bad);
     },
   },
   {
@@ -239,6 +274,10 @@ export const composedInvariants: CInvariant[] = [
     },
   },
 ];
+
+function heldByTransition(s: ComposedState, id: string): boolean {
+  return s.session.transitions.length > 0 && s.session.speeches.get(id)?.held === true;
+}
 
 /** Generating, playing or held: the states of a speech holding the floor. */
 function onFloorState(snap: { status: string; value: unknown }): boolean {
@@ -283,8 +322,25 @@ export function waitForCycle(s: ComposedState): string[] | null {
     for (const t of sp.tools) {
       const on = blockedOn(t, s);
       if (on && !isFinal(t.snap)) add(t.callId, on.id);
+      const task = blockedOnTask(t, s);
+      if (task && !isFinal(t.snap)) add(t.callId, task.key);
     }
+    // A held turn waits for the transition under way.
+    if (s.session.speeches.get(sp.id)?.held) add(sp.id, 'transition');
   }
+  // The transition waits for the leaving agent's speeches on the floor or queued for it; a task
+  // that has not entered yet waits for the transition.
+  const head = s.session.transitions[0];
+  if (head?.begun && !head.switched && head.leaving) {
+    const leaving = head.leaving;
+    const of = (id: string) => {
+      const r = s.session.speeches.get(id);
+      return r !== undefined && (r.agent ?? r.origin) === leaving;
+    };
+    if (cur && of(cur)) add('transition', cur);
+    for (const q of s.scheduler.context.queue) if (of(q.id)) add('transition', q.id);
+  }
+  for (const tr of s.session.transitions) if (tr.kind === 'task' && !s.activities.some((a) => a.key === tr.task)) add(tr.task, 'transition');
   const state = new Map<string, 1 | 2>();
   const stack: string[] = [];
   const visit = (n: string): string[] | null => {
@@ -310,6 +366,8 @@ export function waitForCycle(s: ComposedState): string[] | null {
 }
 
 const pipelineTypes = new Set<string>(PIPELINE_EVENT_TYPES);
+/** What agents' code does on its own (TOOL_HANDOFF and TOOL_RUN_TASK are tool choices, not needed for progress). */
+const agentWorld = new Set<string>(['TASK_COMPLETE', 'EXIT_DONE']);
 
 export const composedProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
   {
@@ -317,7 +375,23 @@ export const composedProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
     description:
       'From every reachable state, a state where every speech is final is reachable when I/O completes and tools go on (a tool awaiting a speech it created is blocked until that speech settles): no input is parked where nothing will serve it.',
     goal: (s) => s.context.speeches.every((sp) => isFinal(sp.snap)),
-    via: (e) => pipelineTypes.has(e.type) || e.type === 'START' || e.type === 'RESUME',
+    via: (e) => pipelineTypes.has(e.type) || agentWorld.has(e.type) || e.type === 'START' || e.type === 'RESUME',
+  },
+  {
+    name: 'every agent transition completes without new input',
+    description:
+      'From every reachable state, a state with no agent transition under way is reachable when I/O completes, tools go on, hooks settle and a running task completes: no handoff or task waits on something that waits on it.',
+    goal: (s) => s.context.session.transitions.length === 0 || s.context.session.closed,
+    via: (e) => pipelineTypes.has(e.type) || agentWorld.has(e.type) || e.type === 'START' || e.type === 'RESUME',
+  },
+  {
+    name: 'close completes from every state',
+    description: 'CLOSE, then I/O completing: every speech, tool run and agent activity ends and every task.run() settles.',
+    goal: (s) =>
+      s.context.session.closed &&
+      s.context.speeches.every((sp) => isFinal(sp.snap) && sp.tools.every((t) => t.task !== 'pending')) &&
+      s.context.activities.every((a) => isFinal(a.snap)),
+    via: (e) => e.type === 'CLOSE' || pipelineTypes.has(e.type),
   },
 ];
 

@@ -1,6 +1,6 @@
 import { fromTransition, type SnapshotFrom } from 'xstate';
 import type { SessionState } from '../core/session-state.js';
-import { blockedOn, currentSpeech, MODEL_BOUNDS, type ComposedState, type ModelBounds, type ModelEvent } from './composed-state.js';
+import { blockedOn, blockedOnTask, currentSpeech, MODEL_BOUNDS, type ComposedState, type ModelBounds, type ModelEvent } from './composed-state.js';
 import { isFinal } from './check-helpers.js';
 import { initialComposedState, stepComposed } from './model-world.js';
 
@@ -50,14 +50,27 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
   // Input before start() is queued while scheduling is paused; one such speech shows it is kept.
   if (s.speeches.length < (s.session.started || s.session.closed ? b.speeches : Math.min(b.speeches, b.speechesBeforeStart))) out.push({ type: 'REPLY' }, { type: 'SAY' });
   out.push({ type: 'INTERRUPT', force: false }, { type: 'INTERRUPT', force: true }, { type: 'CLOSE' });
+  const agents = b.agentTransitions > 0 && !s.session.closed;
+  const moreTransitions = agents && s.transitionsAsked < b.agentTransitions;
+  if (moreTransitions) out.push({ type: 'UPDATE_AGENT' });
+  if (agents) {
+    s.activities.forEach((a, i) => {
+      if (a.exitPending) out.push({ type: 'EXIT_DONE', agent: i });
+    });
+    const key = s.session.activeAgent;
+    const task = s.activities.find((a) => a.key === key && a.agentId === 't' && !a.completed && a.snap.status !== 'done');
+    if (task) out.push({ type: 'TASK_COMPLETE' });
+  }
   s.speeches.forEach((sp, i) => {
     if (isFinal(sp.snap)) return;
     out.push({ type: 'INTERRUPT_SPEECH', speech: i, force: false });
     if (!sp.allowInterruptions) out.push({ type: 'INTERRUPT_SPEECH', speech: i, force: true });
     sp.tools.forEach((t, j) => {
       // Tools past maxToolSteps never ran (they failed at once); a tool awaiting its own status speech is blocked.
-      if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s)) return;
+      if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s) || blockedOnTask(t, s)) return;
       const at = { speech: i, tool: j };
+      // A tool that ran a task returns once it settled; it does not start another.
+      if (moreTransitions && t.task === 'none') out.push({ type: 'TOOL_HANDOFF', ...at }, { type: 'TOOL_RUN_TASK', ...at });
       // A second wait once the first one settled.
       if (t.waiter !== 'pending') out.push({ type: 'TOOL_WAIT', ...at });
       out.push({ type: 'TOOL_RESULT', ...at }, { type: 'TOOL_ERROR', ...at });
@@ -115,7 +128,15 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
     out += p ? `${p.index}${p.chunks}${+p.heard}${+p.llmDone}${+p.playoutRequested}` : '-';
     out += st ? `/${st.index}${+st.segmentOpen}${+st.speaking}${+st.playoutDone}${+st.messageCommitted}${+st.toolsCommitted}[${st.tools.join(',')}]` : '/-';
     if (r) out += `${r.cut[0]}${+r.userCommitted}${r.finishing ?? ''}${r.commitsAfterMessage.length}`;
-    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}`;
+    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}`;
+    if (r) out += `@${r.origin ?? ''}>${r.agent ?? ''}${r.held ? 'H' : ''}`;
+  }
+  if (s.bounds.agentTransitions > 0) {
+    out += `|${s.transitionsAsked}:${ses.activeAgent ?? '-'}`;
+    for (const a of s.activities) out += `;${a.key}${a.agentId}:${a.skey}${+a.exitPending}${+a.completed}`;
+    for (const t of ses.transitions) out += `;T${t.kind}${'to' in t ? t.to : t.task}${t.leaving ?? ''}${+t.begun}${+t.switched}`;
+    for (const [k, a] of ses.agents) out += `;${k}${a.parent ?? ''}${+a.entered}`;
+    out += `;H${ses.held.join(',')}`;
   }
   return out;
 }
@@ -136,5 +157,7 @@ export function describeComposed(snapshot: ComposedSnapshot): string {
     const tools = x.tools.map((t) => `${t.callId}=${JSON.stringify(t.snap.value)}${t.waiter === 'pending' ? '(waiting for preamble)' : ''}${blockedOn(t, s) ? `(awaiting ${t.awaits})` : ''}`);
     return `${x.id}[${x.kind}${x.allowInterruptions ? '' : ',uninterruptible'}${x.createdBy ? `,by ${x.createdBy}` : ''}]=${v}${x.waiter === 'pending' ? '(waited on)' : ''}${tools.length ? ` tools{${tools.join(' ')}}` : ''}`;
   });
-  return `scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.session.closed ? ' closed' : ''}; ${sp.join('; ')}`;
+  const agents = s.activities.map((a) => `${a.key}(${a.agentId})=${String(a.snap.value)}${a.exitPending ? '(onExit running)' : ''}`).join(' ');
+  const tr = s.session.transitions.map((t) => `${t.kind}→${'to' in t ? t.to : t.task}`).join(',');
+  return `${agents ? `agents{${agents}} active=${s.session.activeAgent ?? '-'}${tr ? ` transitions=[${tr}]` : ''}${s.session.held.length ? ` held=[${s.session.held.join(',')}]` : ''} ` : ''}scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.session.closed ? ' closed' : ''}; ${sp.join('; ')}`;
 }

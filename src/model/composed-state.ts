@@ -1,4 +1,5 @@
 import type { SnapshotFrom } from 'xstate';
+import type { agentActivityMachine } from '../../machines/agent-activity.machine.js';
 import type { AgentState, agentStateMachine } from '../../machines/agent-state.machine.js';
 import type { schedulerMachine } from '../../machines/scheduler.machine.js';
 import type { speechHandleMachine } from '../../machines/speech-handle.machine.js';
@@ -17,6 +18,8 @@ export interface ModelBounds {
   speechesBeforeStart: number;
   /** Tools may say, reply (and await that speech) or interrupt. */
   toolsSpeak: boolean;
+  /** Agent transitions asked for per session (`updateAgent`, a tool's handoff, a tool running a task); 0: one agent. */
+  agentTransitions: number;
 }
 
 /** The bounds of the composed model (see docs/model-based-testing.md for why they suffice). */
@@ -33,10 +36,19 @@ export const MODEL_BOUNDS: Readonly<ModelBounds> = {
   speechesBeforeStart: 1,
   /** Off here; on in {@link TOOLS_SPEAK_BOUNDS}, with one tool per speech, to keep both explorations exhaustive. */
   toolsSpeak: false,
+  /** Off here; on in {@link AGENT_BOUNDS}. */
+  agentTransitions: 0,
 };
 
 /** The bounds of the second exploration: tools that say, reply and interrupt. */
 export const TOOLS_SPEAK_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true };
+
+/**
+ * The third exploration: agents. Handoffs from outside and from tools, a tool that runs an
+ * `AgentTask` and awaits it, the task completing, `onExit` settling late, close anywhere, with
+ * tools that speak (what a tool says during a transition is the leaving agent's own).
+ */
+export const AGENT_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true, agentTransitions: 2 };
 
 /** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
 export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
@@ -82,9 +94,22 @@ export type ModelEvent =
   /** `await ctx.session.generateReply({ instructions }).waitForPlayout()`. */
   | ({ type: 'TOOL_REPLY' } & ToolAddress)
   /** `ctx.session.interrupt()` from inside the tool. */
-  | ({ type: 'TOOL_INTERRUPT' } & ToolAddress);
+  | ({ type: 'TOOL_INTERRUPT' } & ToolAddress)
+  // ── agents ──
+  /** `session.updateAgent(new Agent(...))` from outside. */
+  | { type: 'UPDATE_AGENT' }
+  /** The tool returns `handoff({ agent })` (nothing to return: no tool reply). */
+  | ({ type: 'TOOL_HANDOFF' } & ToolAddress)
+  /** The tool calls `await task.run()` on a new `AgentTask`. */
+  | ({ type: 'TOOL_RUN_TASK' } & ToolAddress)
+  /** The task speaking for the session calls `complete(result)`. */
+  | { type: 'TASK_COMPLETE' }
+  /** The `onExit` of the agent entry `agent` (0-based) settles. */
+  | { type: 'EXIT_DONE'; agent: number };
 
-export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE'] as const;
+export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE', 'UPDATE_AGENT'] as const;
+/** What agents' code does on its own: a task completes, an `onExit` settles. */
+export const AGENT_WORLD_EVENT_TYPES = ['TASK_COMPLETE', 'EXIT_DONE', 'TOOL_HANDOFF', 'TOOL_RUN_TASK'] as const;
 /** The world's events: what the pipeline and the tools do without a new user input. */
 export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT'] as const;
 
@@ -92,6 +117,20 @@ export type SpeechSnapshot = SnapshotFrom<typeof speechHandleMachine>;
 export type ToolRunSnapshot = SnapshotFrom<typeof toolRunMachine>;
 export type SchedulerSnapshot = SnapshotFrom<typeof schedulerMachine>;
 export type AgentStateSnapshot = SnapshotFrom<typeof agentStateMachine>;
+export type ActivitySnapshot = SnapshotFrom<typeof agentActivityMachine>;
+
+/** One agent entry's activity, and its hooks as the world runs them. */
+export interface ActivityModel {
+  key: string;
+  agentId: string;
+  snap: ActivitySnapshot;
+  /** The machine snapshot's interned key. */
+  skey: string;
+  /** `onExit` was called and has not settled (EXIT_DONE settles it). */
+  exitPending: boolean;
+  /** A task's `complete()` was called. */
+  completed: boolean;
+}
 
 /** How the last `waitForPlayout()` of a speech went (its creator awaits it). */
 export type SpeechWaiter = 'none' | 'pending' | 'resolved' | 'interrupted' | 'failed';
@@ -106,6 +145,9 @@ export interface ToolModel {
   waiter: ToolWaiter;
   /** The speech this tool created and awaits (its waiter is that speech's), if any. */
   awaits: string | null;
+  /** The task (agent entry key) whose `run()` this tool awaits, and how that went. */
+  awaitsTask: string | null;
+  task: 'none' | 'pending' | 'resolved' | 'rejected';
 }
 
 /** The pipeline's side of a step (the router keeps the rest). */
@@ -153,6 +195,10 @@ export interface ComposedState {
   /** What `session.agentState` reports (the agent machine's value, never 'closed'). */
   shownAgentState: AgentState;
   speeches: SpeechModel[];
+  /** Agent entries' activities, in entry order. */
+  activities: ActivityModel[];
+  /** Agent transitions asked for so far (bounded by `agentTransitions`). */
+  transitionsAsked: number;
   /** Floor grants (`speech#step`) and unstarted ends (`speech#0`), in order: history must follow it. */
   grants: string[];
   // Below: per path or per step, not part of the state's identity.
@@ -200,6 +246,7 @@ export const TOOL_FAILED = 'tool failed';
 export function historyLine(i: ChatItem): string {
   if (i.type === 'message') return `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`;
   if (i.type === 'function_call') return `call:${i.callId}`;
+  if (i.type === 'agent_handoff') return `handoff:${i.oldAgentId ?? '-'}>${i.newAgentId}`;
   const kind = !i.isError
     ? 'ok'
     : i.output === abortedToolOutput('interrupt')
@@ -235,7 +282,22 @@ export function currentSpeech(s: ComposedState): SpeechModel | undefined {
  * @example blocked(tool, state) // true while its status speech is pending
  */
 export function blockedOn(t: ToolModel, s: ComposedState): SpeechModel | undefined {
+  if (t.task === 'pending') return undefined;
   if (!t.awaits) return undefined;
   const sp = s.speeches.find((x) => x.id === t.awaits);
   return sp && sp.waiter === 'pending' ? sp : undefined;
+}
+
+/**
+ * A tool that awaits `task.run()` is blocked until the task's activity ends.
+ * @example blockedOnTask(tool, state)?.key // 'agent_2'
+ */
+export function blockedOnTask(t: ToolModel, s: ComposedState): ActivityModel | undefined {
+  if (t.task !== 'pending' || !t.awaitsTask) return undefined;
+  return s.activities.find((a) => a.key === t.awaitsTask);
+}
+
+/** The activity of an agent entry, if it entered. */
+export function activityOf(s: ComposedState, key: string | null): ActivityModel | undefined {
+  return key === null ? undefined : s.activities.find((a) => a.key === key);
 }

@@ -1,4 +1,5 @@
 import type { AnyStateMachine, EventObject } from 'xstate';
+import { agentActivityMachine, type AgentActivityEvent, type AgentActivityInput } from '../../machines/agent-activity.machine.js';
 import { agentStateMachine, type AgentStateEvent } from '../../machines/agent-state.machine.js';
 import { bargeInMachine } from '../../machines/barge-in.machine.js';
 import { HOLDS_WAITERS } from '../../machines/interrupt-event.js';
@@ -119,7 +120,8 @@ const speechInvariants: Invariant<any, SpeechHandleEvent>[] = [
     check: (t) => {
       if (!t.from || !t.to.matches('done') || t.from.matches('done')) return true;
       const c = t.from.context;
-      return !c.stepHadTools || c.step > c.maxToolSteps || `done after step ${c.step}, which called tools (maxToolSteps ${c.maxToolSteps}): its outputs are never answered`;
+      // A step whose tools all asked for no reply (a handoff returning nothing) ends the speech.
+      return !c.stepHadTools || !c.stepWantsReply || c.step > c.maxToolSteps || `done after step ${c.step}, which called tools (maxToolSteps ${c.maxToolSteps}): its outputs are never answered`;
     },
   },
   {
@@ -192,6 +194,15 @@ const schedulerInvariants: Invariant<any, SchedulerEvent | { type: 'INTERRUPT' }
     },
   },
   {
+    name: 'ENQUEUE_ALL queues every speech, in priority order, before the floor is granted',
+    check: (t) => {
+      if (t.event?.type !== 'ENQUEUE_ALL' || !t.from || isFinal(t.from)) return true;
+      const got = [...(t.to.context.current !== t.from.context.current && t.to.context.current ? [t.to.context.current] : []), ...t.to.context.queue.map((q: { id: string }) => q.id)];
+      const merged = [...t.from.context.queue, ...t.event.items].sort((a: { priority: number }, b: { priority: number }) => b.priority - a.priority).map((q: { id: string }) => q.id);
+      return JSON.stringify(got) === JSON.stringify(merged) || `ENQUEUE_ALL ${JSON.stringify(t.event.items)} into ${JSON.stringify(t.from.context.queue)} gave ${JSON.stringify(got)}, want ${JSON.stringify(merged)}`;
+    },
+  },
+  {
     name: 'the floor is granted whenever it is free',
     check: ({ to }) => !(to.matches('active') && to.context.current === null && to.context.queue.length > 0) || 'the floor is free while speeches are queued',
   },
@@ -211,7 +222,7 @@ const schedulerInvariants: Invariant<any, SchedulerEvent | { type: 'INTERRUPT' }
     check: (t) => {
       if (!t.from) return true;
       const now = t.to.context.current;
-      if (!now || now === t.from.context.current || t.event?.type === 'ENQUEUE') return true;
+      if (!now || now === t.from.context.current || t.event?.type === 'ENQUEUE' || t.event?.type === 'ENQUEUE_ALL') return true;
       const head = t.from.context.queue[0]?.id;
       return now === head || `the floor went to ${now}, not to the head ${head}`;
     },
@@ -233,10 +244,24 @@ const agentInvariants: Invariant<any, AgentStateEvent>[] = [
   { name: 'CLOSE ends every state', check: (t) => t.event?.type !== 'CLOSE' || t.to.matches('closed') || `CLOSE in ${JSON.stringify(t.from?.value)} did not close` },
 ];
 
+const activityInvariants: Invariant<any, AgentActivityEvent>[] = [
+  ...commonInvariants(),
+  { name: 'CLOSE ends every state at once', check: (t) => t.event?.type !== 'CLOSE' || !t.from || isFinal(t.from) || isFinal(t.to) || `CLOSE in ${JSON.stringify(t.from.value)} did not end the activity` },
+  {
+    name: 'every non-final state handles CLOSE (a task waiter never outlives the session)',
+    check: ({ to }) => isFinal(to) || to.can({ type: 'CLOSE' }) || `${JSON.stringify(to.value)} does not handle CLOSE`,
+  },
+  {
+    name: 'an activity ends only by its exit or by CLOSE, and says which',
+    check: (t) => !t.from || isFinal(t.from) || !isFinal(t.to) || t.to.context.endedBy === (t.event?.type === 'CLOSE' ? 'close' : 'exit') || `ended by ${t.event?.type} but endedBy is ${t.to.context.endedBy}`,
+  },
+];
+
 const SPEECH_VARIANTS: SpeechHandleEvent[] = [
   { type: 'AUTHORIZE' },
   { type: 'TOOL_STARTED', callId: 'c1' },
   { type: 'TOOL_SETTLED', callId: 'c1' },
+  { type: 'TOOL_SETTLED', callId: 'c1', reply: false },
   { type: 'GENERATION_DONE' },
   { type: 'PLAYOUT_DONE' },
   { type: 'FAIL', error: 'boom' },
@@ -300,8 +325,11 @@ export function machineModels(): MachineModel[] {
           if (!present(id)) for (const priority of PRIORITIES) out.push({ type: 'ENQUEUE', id, priority });
           out.push({ type: 'RELEASE', id }, { type: 'REMOVE', id });
         }
+        // Turns held for an agent transition return together, the lower priority first.
+        const absent = IDS.filter((id) => !present(id));
+        if (absent.length >= 2) out.push({ type: 'ENQUEUE_ALL', items: [{ id: absent[0]!, priority: 0 }, { id: absent[1]!, priority: 10 }] });
         // INTERRUPT is not a scheduler event: it must be ignored (an interrupt never pauses scheduling).
-        out.push(...withDeclared(schedulerMachine, [{ type: 'PAUSE' }, { type: 'RESUME' }, { type: 'DRAIN' }, { type: 'CLOSE' }, { type: 'INTERRUPT' }]).filter((e) => !['ENQUEUE', 'RELEASE', 'REMOVE'].includes(e.type)));
+        out.push(...withDeclared(schedulerMachine, [{ type: 'PAUSE' }, { type: 'RESUME' }, { type: 'DRAIN' }, { type: 'CLOSE' }, { type: 'INTERRUPT' }]).filter((e) => !['ENQUEUE', 'ENQUEUE_ALL', 'RELEASE', 'REMOVE'].includes(e.type)));
         return out;
       },
       invariants: schedulerInvariants,
@@ -312,6 +340,14 @@ export function machineModels(): MachineModel[] {
       inputs: [{ label: 'default', input: undefined }],
       events: () => agentEvents,
       invariants: agentInvariants,
+    },
+    {
+      name: 'agentActivity',
+      machine: agentActivityMachine,
+      inputs: [{ label: 'default', input: { key: 'agent_1', agentId: 'a' } satisfies AgentActivityInput }],
+      events: () => withDeclared(agentActivityMachine, []),
+      invariants: activityInvariants,
+      progress: [{ name: 'every activity can end', goal: (s) => isFinal(s) }],
     },
     {
       // Its owner's model (src/voice/barge-in-invariants.ts): events, policy variants, identity, invariants.

@@ -1,4 +1,5 @@
 import type { AnyStateMachine, EventFromLogic, SnapshotFrom } from 'xstate';
+import { agentActivityMachine } from '../../machines/agent-activity.machine.js';
 import { agentStateMachine } from '../../machines/agent-state.machine.js';
 import { schedulerMachine } from '../../machines/scheduler.machine.js';
 import { speechHandleMachine } from '../../machines/speech-handle.machine.js';
@@ -11,6 +12,7 @@ export const coverage = {
   toolRun: new CoverageRecorder(toolRunMachine),
   scheduler: new CoverageRecorder(schedulerMachine),
   agentState: new CoverageRecorder(agentStateMachine),
+  agentActivity: new CoverageRecorder(agentActivityMachine),
 };
 
 /**
@@ -44,7 +46,8 @@ function intern<T extends { value: unknown; context: unknown }>(machine: string,
 
 function eventKey(e: object): string {
   let k = '';
-  for (const [name, v] of Object.entries(e)) k += `${name}=${String(v)};`;
+  // Objects (ENQUEUE_ALL's items) by value: String() would make every list '[object Object]'.
+  for (const [name, v] of Object.entries(e)) k += `${name}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)};`;
   return k;
 }
 
@@ -82,6 +85,7 @@ export const steppers = {
   tool: memoStepper(toolRunMachine, coverage.toolRun),
   scheduler: memoStepper(schedulerMachine, coverage.scheduler),
   agent: memoStepper(agentStateMachine, coverage.agentState),
+  activity: memoStepper(agentActivityMachine, coverage.agentActivity),
 };
 
 /** The delay of a delayed action (a timer), if it is one. */

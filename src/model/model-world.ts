@@ -1,3 +1,4 @@
+import type { AgentActivityEvent, AgentActivityInput } from '../../machines/agent-activity.machine.js';
 import type { AgentState, AgentStateEvent } from '../../machines/agent-state.machine.js';
 import { SPEECH_PRIORITY, type SchedulerEvent } from '../../machines/scheduler.machine.js';
 import type { SpeechHandleEvent, SpeechHandleInput } from '../../machines/speech-handle.machine.js';
@@ -21,6 +22,8 @@ import {
   type SpeechSnapshot,
   type ToolModel,
   type ToolRunSnapshot,
+  type ActivityModel,
+  type ActivitySnapshot,
 } from './composed-state.js';
 import { isFinal } from './check-helpers.js';
 import { delayOf, steppers } from './machine-steppers.js';
@@ -30,6 +33,7 @@ import { delayOf, steppers } from './machine-steppers.js';
 function cloneState(s: ComposedState): ComposedState {
   return {
     ...s,
+    activities: s.activities.map((a) => ({ ...a })),
     session: cloneSessionState(s.session),
     // A released speech never changes again (nothing routes to it): share it.
     speeches: s.speeches.map((sp) => (sp.released ? sp : { ...sp, pipeline: sp.pipeline ? { ...sp.pipeline } : null, tools: sp.tools.map((t) => ({ ...t })) })),
@@ -132,7 +136,47 @@ class ModelWorld implements SessionMachines, SessionShell {
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
     const sp = this.speechModel(input.speechId);
     const { snap, key } = steppers.tool.initial(input);
-    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null });
+    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none' });
+  }
+
+  private readonly activityPorts = new Map<string, MachinePort<ActivitySnapshot, AgentActivityEvent>>();
+
+  createActivity(input: AgentActivityInput): void {
+    const { snap, key, actions } = steppers.activity.initial(input);
+    const a: ActivityModel = { key: input.key, agentId: input.agentId, snap, skey: key, exitPending: false, completed: false };
+    this.s.activities.push(a);
+    for (const x of actions) this.activityAction(a, x);
+  }
+
+  activity(key: string): MachinePort<ActivitySnapshot, AgentActivityEvent> {
+    let port = this.activityPorts.get(key);
+    if (!port) {
+      const a = this.s.activities.find((x) => x.key === key);
+      if (!a) throw new Error(`model: no activity ${key}`);
+      const cell = {
+        get snap() {
+          return a.snap;
+        },
+        set snap(v) {
+          a.snap = v;
+        },
+        get key() {
+          return a.skey;
+        },
+        set key(v) {
+          a.skey = v;
+        },
+      };
+      this.activityPorts.set(key, (port = snapshotPort(cell, (snap, ev) => steppers.activity.next(snap, ev), (x) => this.activityAction(a, x))));
+    }
+    return port;
+  }
+
+  private activityAction(a: ActivityModel, x: ActionRecord): void {
+    this.s.effects.push(`${a.key}:${x.type}`);
+    if (delayOf(x) !== undefined) return void this.s.effects.push(`timer:${a.key}`);
+    if (x.type === 'markClosed' || x.type === 'markExited') return; // assign actions
+    this.route(a.key, () => this.router.activityAction(a.key, x.type));
   }
 
   tool(callId: string): MachinePort<ToolRunSnapshot, ToolRunEvent> {
@@ -236,6 +280,26 @@ class ModelWorld implements SessionMachines, SessionShell {
   itemAdded(): void {}
   toolsExecuted(): void {}
 
+  enterAgent(key: string): void {
+    // The runtime calls onEnter in a microtask and reports it at once (onEnter is not awaited).
+    this.microtasks.push(() => this.router.agentEntered(key));
+  }
+
+  exitAgent(key: string): void {
+    const a = this.s.activities.find((x) => x.key === key);
+    if (a) a.exitPending = true; // settles with EXIT_DONE
+  }
+
+  activityEnded(key: string): void {
+    const a = this.s.activities.find((x) => x.key === key);
+    if (a) a.exitPending = false;
+    const completed = a?.completed ?? false;
+    for (const sp of this.s.speeches)
+      for (const t of sp.tools) if (t.awaitsTask === key && t.task === 'pending') t.task = completed ? 'resolved' : 'rejected';
+  }
+
+  agentHandoff(): void {}
+
   released(id: string): void {
     const sp = this.speechModel(id);
     sp.released = true;
@@ -294,13 +358,44 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_SAY':
       case 'TOOL_REPLY':
       case 'TOOL_INTERRUPT':
+      case 'TOOL_HANDOFF':
+      case 'TOOL_RUN_TASK':
         this.toolEvent(ev);
         break;
+      case 'UPDATE_AGENT':
+        if (s.session.closed) s.last = 'SessionClosedError';
+        else {
+          s.last = 'ok';
+          s.transitionsAsked++;
+          this.router.updateAgent(this.router.registerAgent('h'));
+        }
+        break;
+      case 'TASK_COMPLETE': {
+        const a = this.activeTask();
+        if (!a) break;
+        a.completed = true;
+        this.router.completeTask(a.key);
+        break;
+      }
+      case 'EXIT_DONE': {
+        const a = s.activities[ev.agent];
+        if (!a?.exitPending) break;
+        a.exitPending = false;
+        this.router.agentExited(a.key);
+        break;
+      }
       default:
         if (cur) this.pipeline(cur, ev);
     }
     this.drain();
     s.history = s.session.history.map(historyLine);
+  }
+
+  /** The task speaking for the session that has not completed yet, if any. */
+  activeTask(): ActivityModel | undefined {
+    const key = this.s.session.activeAgent;
+    const a = this.s.activities.find((x) => x.key === key);
+    return a && !a.completed && a.agentId === 't' && a.snap.status !== 'done' ? a : undefined;
   }
 
   private drain(): void {
@@ -316,7 +411,10 @@ class ModelWorld implements SessionMachines, SessionShell {
     s.last = 'ok';
     this.pendingCreator = creator?.callId ?? null;
     this.pendingKind = kind;
+    // A tool's speech is its agent's own (the runtime knows it from the tool's async scope).
+    const creatorSpeech = creator ? this.s.speeches.find((sp) => sp.tools.includes(creator)) : undefined;
     const id = this.router.createSpeech({
+      origin: creatorSpeech ? this.router.agentOf(creatorSpeech.id) : null,
       kind,
       // A tool's reply has instructions, no user input.
       userInput: kind === 'reply' && !creator ? userInputOf(`speech_${s.session.nextSpeech + 1}`) : undefined,
@@ -346,6 +444,19 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_INTERRUPT':
         this.s.last = this.router.interruptAll(false, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
         return;
+      case 'TOOL_HANDOFF': {
+        this.s.transitionsAsked++;
+        const to = this.router.registerAgent('h');
+        return send({ type: 'RESULT', output: '', handoff: to });
+      }
+      case 'TOOL_RUN_TASK': {
+        if (this.s.session.closed) return;
+        this.s.transitionsAsked++;
+        const key = this.router.registerAgent('t');
+        t.awaitsTask = key;
+        t.task = 'pending';
+        return this.router.runTask(key);
+      }
     }
   }
 
@@ -403,7 +514,7 @@ export function initialComposedState(bounds: Readonly<ModelBounds>): ComposedSta
   // The session's constructor pauses scheduling until start().
   const paused = steppers.scheduler.next(sched.snap, { type: 'PAUSE' });
   const agent = steppers.agent.initial();
-  return {
+  const s: ComposedState = {
     bounds,
     session: initialSessionState(),
     audioPaused: false,
@@ -413,12 +524,19 @@ export function initialComposedState(bounds: Readonly<ModelBounds>): ComposedSta
     agentKey: agent.key,
     shownAgentState: 'initializing',
     speeches: [],
+    activities: [],
+    transitionsAsked: 0,
     grants: [],
     history: [],
     errors: [],
     last: 'none',
     effects: [],
   };
+  // The session's constructor registers its first agent, which enters at start().
+  const w = new ModelWorld(s);
+  w.router.updateAgent(w.router.registerAgent('a'));
+  s.effects = [];
+  return s;
 }
 
 /**

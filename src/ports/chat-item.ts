@@ -2,8 +2,11 @@
 export type ChatItem =
   | { type: 'message'; id: string; role: 'system' | 'user' | 'assistant'; content: string; interrupted?: boolean }
   | { type: 'function_call'; id: string; callId: string; name: string; arguments: string }
-  | { type: 'function_call_output'; id: string; callId: string; name: string; output: string; isError: boolean };
+  | { type: 'function_call_output'; id: string; callId: string; name: string; output: string; isError: boolean }
+  /** The session moved from one agent to another (a handoff, a task's start or its end). */
+  | { type: 'agent_handoff'; id: string; oldAgentId?: string; newAgentId: string };
 
 export type ChatMessage = Extract<ChatItem, { type: 'message' }>;
 export type FunctionCallItem = Extract<ChatItem, { type: 'function_call' }>;
 export type FunctionCallOutputItem = Extract<ChatItem, { type: 'function_call_output' }>;
+export type AgentHandoffItem = Extract<ChatItem, { type: 'agent_handoff' }>;

@@ -1,4 +1,5 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { agentActivityMachine, type AgentActivityInput } from '../../machines/agent-activity.machine.js';
 import { agentStateMachine } from '../../machines/agent-state.machine.js';
 import { schedulerMachine } from '../../machines/scheduler.machine.js';
 import type { SpeechHandleInput } from '../../machines/speech-handle.machine.js';
@@ -24,7 +25,12 @@ export class LiveMachines implements SessionMachines {
   /** Unreleased speeches. */
   readonly handles = new Map<string, SpeechHandle>();
   readonly toolRuns = new Map<string, ToolRun>();
+  /** Every agent entry's activity actor (kept: a speech may still speak for an agent that left). */
+  readonly activities = new Map<string, Actor<typeof agentActivityMachine>>();
+  private readonly activityPorts = new Map<string, ActorPort<ReturnType<Actor<typeof agentActivityMachine>['getSnapshot']>, Parameters<Actor<typeof agentActivityMachine>['send']>[0]>>();
   router!: SessionRouter;
+  /** The agent entry a tool's handoff names (set by the session). */
+  handoffKey!: ToolRunHooks['handoffKey'];
 
   constructor(
     private readonly inspect: InspectObserver | undefined,
@@ -53,6 +59,7 @@ export class LiveMachines implements SessionMachines {
   actorOf(id: string | null): object | undefined {
     if (id === null) return undefined;
     if (id === 'scheduler') return this.schedulerActor;
+    if (this.activities.has(id)) return this.activities.get(id);
     return this.handles.get(id)?.actor ?? this.toolRuns.get(id)?.actor;
   }
 
@@ -74,6 +81,7 @@ export class LiveMachines implements SessionMachines {
     discarded: (run, outcome, value) => this.toolEvents.discarded(run, outcome, value),
     toolCrashed: (run, error) => this.toolEvents.toolCrashed(run, error),
     dispatch: (send) => this.router.dispatch(send),
+    handoffKey: (h) => this.handoffKey(h),
   };
 
   private readonly speechPorts = new Map<string, ReturnType<LiveMachines['speechPortOf']>>();
@@ -108,6 +116,29 @@ export class LiveMachines implements SessionMachines {
   tool(callId: string) {
     const port = this.toolPorts.get(callId);
     if (!port) throw new Error(`no tool run ${callId}`);
+    return port;
+  }
+
+  createActivity(input: AgentActivityInput): void {
+    const machine = agentActivityMachine.provide({
+      actions: {
+        runOnEnter: () => this.router.activityAction(input.key, 'runOnEnter'),
+        runOnExit: () => this.router.activityAction(input.key, 'runOnExit'),
+        awaitFloor: () => this.router.activityAction(input.key, 'awaitFloor'),
+        activityPaused: () => this.router.activityAction(input.key, 'activityPaused'),
+        activityActive: () => this.router.activityAction(input.key, 'activityActive'),
+        activityEnded: () => this.router.activityAction(input.key, 'activityEnded'),
+      },
+    });
+    const actor = createActor(machine, { id: `${input.key}:${input.agentId}`, input, ...(this.inspect ? { inspect: this.inspect } : {}) });
+    this.activities.set(input.key, actor);
+    this.activityPorts.set(input.key, new ActorPort(actor, this.inspect ? this : null));
+    actor.start();
+  }
+
+  activity(key: string) {
+    const port = this.activityPorts.get(key);
+    if (!port) throw new Error(`no agent activity ${key}`);
     return port;
   }
 

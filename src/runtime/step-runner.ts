@@ -15,9 +15,23 @@ export type SpeechSource =
   | { kind: 'say'; text: string | AsyncIterable<string> }
   | { kind: 'reply'; instructions: string | undefined };
 
+/** What a step runs with: its agent's models, instructions and tools (resolved when it starts). */
+export interface StepModels {
+  llm: LLM;
+  tts: TTS;
+  instructions: string | undefined;
+  tools: ToolSchema[];
+  /**
+   * Runs before the first step of a reply to user input (the agent's `onUserTurnCompleted`):
+   * resolves with the user message to commit, or null to skip the reply. Absent: nothing to run.
+   */
+  userTurnCompleted?: ((userInput: string) => Promise<string | null>) | undefined;
+}
+
 /** The I/O of one generation step: what the shell holds beside the router's `RoutedStep`. */
 interface StepIO {
   index: number;
+  models: StepModels;
   textChannel: TextChannel;
   audioSeconds: number;
   /** The TTS finished this step's text. */
@@ -34,12 +48,9 @@ interface SpeechIO {
 }
 
 export interface StepRunnerOptions {
-  llm: LLM;
-  tts: TTS;
   audioOutput: AudioOutput;
-  instructions: string | undefined;
-  toolSchemas: ToolSchema[];
-  maxToolSteps: number;
+  /** The models of step `index` of speech `id` (its agent's, else the session's). */
+  models: (id: string, index: number) => StepModels;
   history: () => readonly ChatItem[];
   /** A parsed tool call: start its run (the router has created its machine). */
   runTool: (speechId: string, step: number, call: { callId: string; name: string; arguments: string }) => void;
@@ -71,7 +82,7 @@ export class StepRunner {
   startStep(id: string, index: number): void {
     const io = this.io.get(id);
     if (!io) return;
-    io.step = { index, textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null };
+    io.step = { index, models: this.o.models(id, index), textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null };
     queueMicrotask(() => void this.runStep(id, io, io.step!));
   }
 
@@ -109,10 +120,26 @@ export class StepRunner {
     const signal = io.abort.signal;
     const alive = () => io.step === st && router.step(id, st.index) !== undefined;
     if (!alive()) return;
+    const userInput = router.state.speeches.get(id)?.userInput;
+    let skip = false;
+    if (st.index === 1 && userInput !== undefined && st.models.userTurnCompleted && io.source.kind === 'reply') {
+      // The agent sees the turn before the LLM does; it may change it, or skip the reply.
+      let content: string | null;
+      try {
+        content = await st.models.userTurnCompleted(userInput);
+      } catch (e) {
+        if (alive()) this.fail(id, e, 'agent');
+        return;
+      }
+      if (!alive()) return;
+      if (content === null) skip = true;
+      else router.setUserInput(id, content);
+    }
     router.stepRunning(id, st.index);
     const audio = this.pumpAudio(id, st, signal, alive);
     try {
-      for await (const chunk of abortableIterate(this.chunksFor(io, st.index, signal), signal)) {
+      const chunks = skip ? noChunks() : this.chunksFor(io, st, signal);
+      for await (const chunk of abortableIterate(chunks, signal)) {
         if (!alive()) break;
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
@@ -154,14 +181,15 @@ export class StepRunner {
     } else router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true);
   }
 
-  private chunksFor(io: SpeechIO, index: number, signal: AbortSignal): AsyncIterable<LLMChunk> {
+  private chunksFor(io: SpeechIO, st: StepIO, signal: AbortSignal): AsyncIterable<LLMChunk> {
     const src = io.source;
     if (src.kind === 'say') return sayChunks(src.text);
-    const instructions = [this.o.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
-    return this.o.llm.chat({
+    const m = st.models;
+    const instructions = [m.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
+    return m.llm.chat({
       history: this.o.history().slice(),
       ...(instructions ? { instructions } : {}),
-      tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
+      tools: m.tools,
       signal,
     });
   }
@@ -170,7 +198,7 @@ export class StepRunner {
   private async pumpAudio(id: string, st: StepIO, signal: AbortSignal, alive: () => boolean): Promise<void> {
     let first = true;
     try {
-      const frames = this.o.tts.synthesize(st.textChannel, { signal });
+      const frames = st.models.tts.synthesize(st.textChannel, { signal });
       for await (const frame of abortableIterate(frames, signal)) {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
@@ -192,7 +220,7 @@ export class StepRunner {
     }
   }
 
-  private fail(id: string, error: unknown, source: 'llm' | 'tts' | 'audio_output'): void {
+  private fail(id: string, error: unknown, source: 'llm' | 'tts' | 'audio_output' | 'agent'): void {
     this.o.reportError(error, source);
     this.router.fail(id, error);
   }
@@ -205,7 +233,7 @@ export class StepRunner {
       audioSeconds: st.audioSeconds,
       synthesisDone: st.synthesisDone,
       playbackPosition: position,
-      charsPerSecond: this.o.tts.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
+      charsPerSecond: st.models.tts.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
     });
     return heardText(text, chars);
   }
@@ -217,6 +245,8 @@ export class StepRunner {
     this.learnedCharsPerSecond = this.learnedCharsPerSecond === undefined ? rate : 0.7 * this.learnedCharsPerSecond + 0.3 * rate;
   }
 }
+
+async function* noChunks(): AsyncIterable<LLMChunk> {}
 
 async function* sayChunks(text: string | AsyncIterable<string>): AsyncIterable<LLMChunk> {
   if (typeof text === 'string') {

@@ -1,7 +1,7 @@
 import type { AgentSession } from '../agent-session.js';
 import type { SessionRouter } from '../core/session-router.js';
 import { RunContext } from '../run-context.js';
-import type { Tool } from '../tool.js';
+import type { AgentHost } from './agent-host.js';
 import type { LiveMachines } from './live-machines.js';
 
 /**
@@ -14,7 +14,9 @@ export function runTool(
   session: AgentSession,
   router: SessionRouter,
   machines: LiveMachines,
-  tools: Record<string, Tool>,
+  agents: AgentHost,
+  /** The agent the speech speaks for: its tools, and the scope its tool runs in. */
+  agentKey: string | null,
   speechId: string,
   step: number,
   call: { callId: string; name: string; arguments: string },
@@ -23,7 +25,7 @@ export function runTool(
   const run = machines.toolRuns.get(call.callId);
   if (!run) return; // the speech ended before the call was parsed
   if (refusal) return run.reject(refusal);
-  const t = tools[call.name];
+  const t = agents.agent(agentKey)?.tools[call.name];
   if (!t) return run.reject(`error: unknown function ${call.name}`);
   let parsed: unknown;
   try {
@@ -35,5 +37,7 @@ export function runTool(
   if (problem) return run.reject(`error: invalid arguments for ${call.name}: ${problem}`);
   const handle = machines.handles.get(speechId)!;
   const ctx = new RunContext(session, handle, call, run);
-  run.execute(() => t.execute(parsed, { ctx, toolCallId: call.callId, abortSignal: run.abortController.signal }));
+  const exec = () => t.execute(parsed, { ctx, toolCallId: call.callId, abortSignal: run.abortController.signal });
+  // Run as the agent's code: what the tool says is that agent's, and `AgentTask.run()` knows its caller.
+  run.execute(agentKey === null ? exec : () => agents.inScope(agentKey, exec));
 }

@@ -743,6 +743,7 @@ export function flatten(value: unknown): string {
 export function describeItem(i: ChatItem): string {
   if (i.type === 'message') return `${i.role}: “${i.content}”${i.interrupted ? ' [interrupted]' : ''}`;
   if (i.type === 'function_call') return `call ${i.name}(${i.arguments})`;
+  if (i.type === 'agent_handoff') return `handoff ${i.oldAgentId ?? '-'} → ${i.newAgentId}`;
   return `output of ${i.name}${i.isError ? ' (error)' : ''}: ${i.output}`;
 }
 

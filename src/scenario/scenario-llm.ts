@@ -80,6 +80,7 @@ function describeItem(item: ChatItem | undefined): string {
   if (!item) return 'an empty history';
   if (item.type === 'message') return `${item.role} message ${JSON.stringify(item.content)}`;
   if (item.type === 'function_call_output') return `the output of tool ${item.name}`;
+  if (item.type === 'agent_handoff') return `the handoff to ${item.newAgentId}`;
   return `a call of ${item.name}`;
 }
 

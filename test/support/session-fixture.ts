@@ -12,7 +12,7 @@ export function makeSession(o: {
   const audioOutput = new VirtualAudioOutput(clock);
   const tts = new FakeTTS({ msPerChar: 50, ...(o.tts ?? {}) });
   const llm = new ScriptedLLM({ clock, replies: o.replies ?? [] });
-  const session = new AgentSession({ llm, tts, audioOutput, tools: o.tools ?? {}, ...(o.session ?? {}) });
+  const session = new AgentSession({ llm, tts, audioOutput, ...(o.tools ? { tools: o.tools } : {}), ...(o.session ?? {}) });
   const errors: { error: Error; source: string }[] = [];
   session.on('error', (e) => errors.push(e));
   return { clock, audioOutput, tts, llm, session, errors };
@@ -25,6 +25,8 @@ export function historyLines(items: readonly import('../../src/index.js').ChatIt
       ? `${i.role}:${i.content}${i.interrupted ? ' [interrupted]' : ''}`
       : i.type === 'function_call'
         ? `call:${i.name}(${i.arguments})`
-        : `output:${i.name}:${i.isError ? 'error' : 'ok'}:${i.output}`,
+        : i.type === 'agent_handoff'
+          ? `handoff:${i.oldAgentId ?? '-'}>${i.newAgentId}`
+          : `output:${i.name}:${i.isError ? 'error' : 'ok'}:${i.output}`,
   );
 }
