@@ -63,7 +63,7 @@ describe('room input policy: per-sender rate limit (virtual clock)', () => {
     // t=300: alice has sent 3 in the last second.
     const r = refusal(p.check('alice', enc('m3')));
     expect(r).toMatchObject({ sender: 'alice', reason: 'rate-limited' });
-    expect(r!.message).toBe('room input from "alice" refused: rate limited (more than 3 messages in 1000 ms; next in 700 ms)');
+    expect(r!.message).toBe('room input from "alice" refused: rate limited (the limit is 3 messages per 1000 ms; next accepted in 700 ms)');
     // Bob has his own budget.
     expect(p.check('bob', enc('hi')).accepted).toBe(true);
     // The refused message spent nothing: at t=1000 the first slot (t=0) is free again, one only.

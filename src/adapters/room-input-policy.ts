@@ -166,7 +166,7 @@ export function createRoomInputPolicy(o: RoomInputPolicyOptions = {}): RoomInput
     const times = recent(sender, now);
     if (times.length >= messages) {
       const retryIn = Math.ceil(perMs - (now - times[0]!));
-      return { accepted: false, refusal: refusal(sender, 'rate-limited', bytes, `rate limited (more than ${messages} messages in ${perMs} ms; next in ${retryIn} ms)`) };
+      return { accepted: false, refusal: refusal(sender, 'rate-limited', bytes, `rate limited (the limit is ${messages} messages per ${perMs} ms; next accepted in ${retryIn} ms)`) };
     }
     times.push(now);
     sent.set(sender, times);
