@@ -1,9 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { AudioSource } from '@livekit/rtc-node';
+import { AudioSource, Room, RoomEvent } from '@livekit/rtc-node';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRoom, mintToken, parseUserInput, readRoomEnv, RoomConfigError, RoomConnectionError } from '../src/adapters/livekit-room.js';
 import { disposeRtc } from '../src/adapters/rtc-audio-output.js';
+import { attachRoomInput } from '../src/adapters/room-input-handler.js';
+import { createRoomInputPolicy, type RoomInputRefusal } from '../src/adapters/room-input-policy.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { VirtualClock } from '../src/testing/virtual-clock.js';
 
 const apiKey = 'APItestkey';
 const apiSecret = 'a-test-secret-that-is-long-enough-for-hs256';
@@ -103,5 +107,38 @@ describe('connectRoom', () => {
     expect(err).toBeInstanceOf(RoomConnectionError);
     expect((err as Error).message).toMatch(new RegExp(`${url}.*timed out after 500 ms`));
     expect(elapsed).toBeLessThan(4000);
+  });
+
+  it('rejects a bad inputPolicy with InvalidArgumentError before connecting', async () => {
+    const t0 = performance.now();
+    const err = await connectRoom({ ...base, url: 'ws://127.0.0.1:9', audioSource: newSource(), inputPolicy: { maxBytes: -1 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toContain('maxBytes must be a positive integer');
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('room input on a real rtc-node Room (not connected)', () => {
+  it('data events and the chat handler that rtc-node would call go through the policy', async () => {
+    const room = new Room();
+    const inputs: unknown[] = [];
+    const refusals: RoomInputRefusal[] = [];
+    attachRoomInput(room, {
+      policy: createRoomInputPolicy({ allowedIdentities: ['alice'], ratePerSender: { messages: 1, perMs: 1000 }, clock: new VirtualClock() }),
+      onUserInput: (u) => inputs.push(u),
+      onRefused: (r) => refusals.push(r),
+    });
+    const enc = (t: string) => new TextEncoder().encode(t);
+    room.emit(RoomEvent.DataReceived, enc('{"text":"hi","force":true}'), { identity: 'alice' } as never, undefined, 'user_input');
+    room.emit(RoomEvent.DataReceived, enc('again'), { identity: 'alice' } as never, undefined, 'user_input');
+    room.emit(RoomEvent.DataReceived, enc('hi'), { identity: 'mallory' } as never, undefined, 'user_input');
+    const chat = (room as unknown as { textStreamHandlers: Map<string, (reader: unknown, p: { identity: string }) => void> }).textStreamHandlers.get('lk.chat');
+    expect(chat).toBeTypeOf('function');
+    let closed = false;
+    chat!({ info: {}, close: async () => void (closed = true), [Symbol.asyncIterator]: async function* () {} }, { identity: 'mallory' });
+    await new Promise<void>((r) => setImmediate(r));
+    expect(inputs).toEqual([{ text: 'hi', force: true, from: 'alice' }]);
+    expect(refusals.map((r) => `${r.sender}: ${r.reason}`)).toEqual(['alice: rate-limited', 'mallory: not-allowed', 'mallory: not-allowed']);
+    expect(closed).toBe(true);
   });
 });

@@ -23,4 +23,16 @@ export {
   type RoomEnv,
   type UserInput,
 } from './livekit-room.js';
+export {
+  createRoomInputPolicy,
+  DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_INPUT_RATE,
+  type RoomInputPolicy,
+  type RoomInputPolicyOptions,
+  type RoomInputRefusal,
+  type RoomInputRefusalReason,
+  type RoomInputVerdict,
+  type RoomInputFormat,
+} from './room-input-policy.js';
+export { attachRoomInput, type RoomInputSource, type ChatStreamReader, type RoomInputHandlerOptions } from './room-input-handler.js';
 export { encodeWav, decodeWav, WavFormatError } from './wav.js';

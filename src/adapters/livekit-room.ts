@@ -2,14 +2,15 @@ import {
   AudioSource,
   LocalAudioTrack,
   Room,
-  RoomEvent,
   TrackPublishOptions,
   TrackSource,
   type LocalTrackPublication,
-  type RemoteParticipant,
 } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { describe, InvalidArgumentError, SpeechchartsError } from '../errors.js';
+import { attachRoomInput } from './room-input-handler.js';
+import { createRoomInputPolicy, type RoomInputPolicyOptions, type RoomInputRefusal } from './room-input-policy.js';
+import type { UserInput } from './user-input.js';
 
 /** Connecting to (or publishing in) a LiveKit room failed or timed out. */
 export class RoomConnectionError extends SpeechchartsError {
@@ -79,47 +80,7 @@ export async function mintToken(o: MintTokenOptions): Promise<string> {
   return at.toJwt();
 }
 
-/** Text typed by a user in the room. */
-export interface UserInput {
-  text: string;
-  /** Interrupt the agent's current speech. */
-  interrupt?: boolean;
-  /** Interrupt even a speech that does not allow interruptions. */
-  force?: boolean;
-  /** Identity of the participant who sent it, when known. */
-  from?: string;
-}
-
-/** Data-message topic carrying user input. */
-export const USER_INPUT_TOPIC = 'user_input';
-/** Text-stream topic of LiveKit's chat (the playground and the components send it). */
-export const CHAT_TOPIC = 'lk.chat';
-
-/**
- * Parses a 'user_input' payload: UTF-8 text, or JSON `{text, interrupt?, force?}`. Undefined when
- * there is no text.
- * @example parseUserInput(new TextEncoder().encode('{"text":"stop","interrupt":true}')) // { text: 'stop', interrupt: true }
- */
-export function parseUserInput(payload: Uint8Array | string): UserInput | undefined {
-  const raw = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
-  const trimmed = raw.trim();
-  if (trimmed.startsWith('{')) {
-    try {
-      const v = JSON.parse(trimmed) as unknown;
-      if (v && typeof v === 'object' && typeof (v as { text?: unknown }).text === 'string') {
-        const o = v as { text: string; interrupt?: unknown; force?: unknown };
-        if (!o.text.trim()) return undefined;
-        const input: UserInput = { text: o.text };
-        if (typeof o.interrupt === 'boolean') input.interrupt = o.interrupt;
-        if (typeof o.force === 'boolean') input.force = o.force;
-        return input;
-      }
-    } catch {
-      // Not JSON after all: it is plain text that starts with '{'.
-    }
-  }
-  return trimmed ? { text: raw } : undefined;
-}
+export { CHAT_TOPIC, USER_INPUT_TOPIC, parseUserInput, type UserInput } from './user-input.js';
 
 export interface ConnectRoomOptions {
   url: string;
@@ -129,10 +90,18 @@ export interface ConnectRoomOptions {
   identity: string;
   /** Published as the agent's microphone track (e.g. `RtcAudioOutput.source`). */
   audioSource: AudioSource;
+  /** Accepted user input (the input policy applied: see `inputPolicy`). */
   onUserInput: (input: UserInput) => void;
+  /**
+   * Who may talk to the agent, how much and how often. Default: every participant, `force` from
+   * nobody, 4 KiB per message, 5 messages per 10 s per sender. See {@link createRoomInputPolicy}.
+   */
+  inputPolicy?: RoomInputPolicyOptions;
+  /** Refused input, and `force` dropped from accepted input. Default: `console.warn` of the refusal's message. */
+  onRefused?: (refusal: RoomInputRefusal) => void;
   /** Deadline for connecting and publishing. Default 5000 ms. */
   connectTimeoutMs?: number;
-  /** Where errors thrown by `onUserInput` or while reading a text stream go. Default `console.error`. */
+  /** Where errors thrown by `onUserInput`/`onRefused` or while reading a text stream go. Default `console.error`. */
   onError?: (error: unknown) => void;
   /** Name of the published track. Default 'agent-voice'. */
   trackName?: string;
@@ -148,39 +117,24 @@ export interface ConnectedRoom {
 
 /**
  * Joins a LiveKit room, publishes `audioSource` as a microphone track and delivers user input
- * (data messages on 'user_input', chat text streams on 'lk.chat') to `onUserInput`.
+ * (data messages on 'user_input', chat text streams on 'lk.chat') that passes `inputPolicy` to
+ * `onUserInput`; refusals go to `onRefused`. A bad `inputPolicy` throws {@link InvalidArgumentError}
+ * before connecting.
  * Fails with {@link RoomConnectionError} on error or after `connectTimeoutMs`, leaving no connection behind.
  * @example
  * const out = new RtcAudioOutput();
  * const { disconnect } = await connectRoom({ ...readRoomEnv(), roomName: 'demo', identity: 'agent',
- *   audioSource: out.source, onUserInput: ({ text }) => session.say(text) });
+ *   audioSource: out.source, onUserInput: ({ text }) => session.say(text),
+ *   inputPolicy: { allowedIdentities: ['alice'], ratePerSender: { messages: 5, perMs: 10_000 } } });
  */
 export async function connectRoom(o: ConnectRoomOptions): Promise<ConnectedRoom> {
   const timeoutMs = o.connectTimeoutMs ?? 5000;
   const onError = o.onError ?? ((e: unknown) => console.error('speechcharts: user input handler failed:', e));
+  const policy = createRoomInputPolicy(o.inputPolicy ?? {});
   const token = await mintToken({ apiKey: o.apiKey, apiSecret: o.apiSecret, identity: o.identity, room: o.roomName });
   const room = new Room();
 
-  const deliver = (input: UserInput | undefined) => {
-    if (!input) return;
-    try {
-      o.onUserInput(input);
-    } catch (e) {
-      onError(e);
-    }
-  };
-  room.on(RoomEvent.DataReceived, (payload: Uint8Array, participant?: RemoteParticipant, _kind?: unknown, topic?: string) => {
-    if (topic !== USER_INPUT_TOPIC) return;
-    const input = parseUserInput(payload);
-    if (input && participant) input.from = participant.identity;
-    deliver(input);
-  });
-  room.registerTextStreamHandler(CHAT_TOPIC, (reader, { identity }) => {
-    reader.readAll().then(
-      (text) => (text.trim() ? deliver({ text, from: identity }) : undefined),
-      (e: unknown) => onError(e),
-    );
-  });
+  attachRoomInput(room, { policy, onUserInput: o.onUserInput, onError, ...(o.onRefused ? { onRefused: o.onRefused } : {}) });
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -45,6 +45,14 @@ Options:
   --room-name NAME       room to join (default: speechcharts-demo)
   --identity ID          the agent's identity (default: speechcharts-agent)
   --connect-timeout MS   give up connecting after MS (default: 5000)
+  Room input (each accepted message costs an interrupt and an LLM call; each refusal is logged,
+  naming the sender and the reason):
+  --allow-identity ID    accept input only from ID (repeat for more); default: every participant
+  --force-identity ID    honour "force": true only from ID (repeat for more); default: the
+                         --allow-identity identities, or nobody when there are none. A "force" from
+                         anyone else is dropped: the text is delivered as an ordinary interrupt
+  --max-input-bytes N    refuse a message over N bytes of UTF-8 (default: 4096)
+  --input-rate N/SECS    accept at most N messages per SECS seconds per sender (default: 5/10)
   --once                 with --room: leave when the scenario is done
   --cold                 skip the warm-up: by default the scenario first runs once in virtual time
                          (silent, ~0.1 s) so the figures show a process that has served a turn, not

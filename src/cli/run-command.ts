@@ -11,6 +11,8 @@ import { renderTimelineSvg } from './timeline-svg.js';
 import type { TTS } from '../ports/tts.js';
 import type { PreparedUserAudio } from '../voice/scenario-voice.js';
 import { CliError, print, untilInterrupted } from './cli-output.js';
+import { ROOM_INPUT_FLAGS, roomInputPolicyFromFlags } from './room-input-flags.js';
+import type { RoomInputPolicyOptions } from '../adapters/room-input-policy.js';
 
 
 interface RunFlags {
@@ -20,6 +22,8 @@ interface RunFlags {
   roomName: string;
   identity: string;
   connectTimeoutMs: number;
+  /** Who may talk to the agent through the room, and its description for the startup line. */
+  roomInput: { options: RoomInputPolicyOptions; description: string };
   once: boolean;
   inspect: boolean;
   quiet: boolean;
@@ -40,6 +44,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
         'room-name': { type: 'string' },
         identity: { type: 'string' },
         'connect-timeout': { type: 'string' },
+        ...ROOM_INPUT_FLAGS,
         once: { type: 'boolean' },
         inspect: { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -64,6 +69,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
       roomName: v['room-name'] ?? 'speechcharts-demo',
       identity: v.identity ?? 'speechcharts-agent',
       connectTimeoutMs: timeout,
+      roomInput: roomInputPolicyFromFlags(v, v.room === true),
       once: v.once === true,
       inspect: v.inspect === true,
       quiet: v.quiet === true,
@@ -224,6 +230,8 @@ export async function runCommand(args: string[]): Promise<number> {
           identity: flags.identity,
           audioSource: real.rtc.source,
           connectTimeoutMs: flags.connectTimeoutMs,
+          inputPolicy: flags.roomInput.options,
+          onRefused: (r) => (flags.quiet ? print(`speechcharts: ${r.message}`) : view.line({ t: 0, who: 'room', what: r.message, tone: 'warn' })),
           onUserInput: (u) => {
             // API-injected input: interrupt, then reply (the seed's path), unless the message says otherwise.
             const input: LiveInput = { userInput: u.text, interrupt: u.interrupt ?? true, force: u.force ?? false };
@@ -237,9 +245,12 @@ export async function runCommand(args: string[]): Promise<number> {
         throw e;
       }
       print(`speechcharts: joined; the agent's voice is published as track "agent-voice". Send text on data topic "user_input" or in the chat to talk to it.`);
+      print(`speechcharts: room input ${flags.roomInput.description}`);
       // A token for a person to listen and type, e.g. in LiveKit Meet (custom server) or the agents playground.
       const token = await mintToken({ ...env, identity: 'listener', room: flags.roomName });
-      print(`speechcharts: to join as "listener": ${env.url.replace(/^ws/, 'http')} with token ${token}`);
+      const allowed = flags.roomInput.options.allowedIdentities;
+      const listens = allowed && !allowed.includes('listener') ? ' (to listen only: "listener" is not an --allow-identity)' : '';
+      print(`speechcharts: to join as "listener"${listens}: ${env.url.replace(/^ws/, 'http')} with token ${token}`);
     }
 
     if (!flags.virtual && !flags.cold && (await warmUp(scenario))) parts.description += ' (warmed up)';
