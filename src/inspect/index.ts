@@ -16,7 +16,18 @@ export {
   type SanitizeOptions,
   type InspectionObserver,
 } from './trace-recorder.js';
-export { createInspectorServer, type InspectorServer, type InspectorServerOptions } from './inspector-server.js';
+export { createInspectorServer, type InspectorServer, type InspectorServerOptions, type RenderLimits } from './inspector-server.js';
+export { DiagramRenderWorker, type DiagramRenderWorkerOptions } from './diagram-render-worker.js';
+export { validateMachineGraph, type MachineGraphLimits } from './machine-graph-validation.js';
+export {
+  DiagramRenderTimeoutError,
+  DiagramRenderBusyError,
+  DiagramRendererClosedError,
+  DiagramRenderError,
+  InvalidMachineGraphError,
+  MachineGraphTooLargeError,
+} from './inspector-errors.js';
+export { RequestBodyTooLargeError } from './request-guards.js';
 export {
   describeMachine,
   machineGraphToDot,
