@@ -35,7 +35,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A page that fails the test on any script error, and on any request that leaves the inspector's origin. */
+/** A page that fails the test on any script error or CSP violation, and on any request that leaves the inspector's origin. */
 async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const problems: string[] = [];
@@ -47,6 +47,10 @@ async function openPage(url: string): Promise<{ page: Page; problems: string[] }
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('ws://' + new URL(url).host) && !u.startsWith('data:')) problems.push(`left the inspector: ${u}`);
+  });
+  // CSP violations, as the page sees them (DevTools' init scripts are not subject to the page's CSP).
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.effectiveDirective} ${e.blockedURI}`));
   });
   await page.goto(url);
   return { page, problems };

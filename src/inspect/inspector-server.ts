@@ -13,6 +13,7 @@ import {
 import type { MachineGraph } from './machine-diagram.js';
 import { validateMachineGraph } from './machine-graph-validation.js';
 import { renderInspectorPage } from './page/page.js';
+import { INSPECTOR_SCRIPT } from './page/script.js';
 import { isJsonRequest, readBody, RequestBodyTooLargeError, sameOrigin } from './request-guards.js';
 import { createTraceRecorder, readTraceFile, type SanitizeOptions, type TraceRecord } from './trace-recorder.js';
 
@@ -169,6 +170,11 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
       res.end(renderInspectorPage({ title, mode }));
       return;
     }
+    if (req.method === 'GET' && path === '/inspector.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(INSPECTOR_SCRIPT);
+      return;
+    }
     if (req.method === 'GET' && path === '/trace.jsonl') {
       res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
       const head: TraceRecord = header ?? { kind: 'header', version: 1, createdAt: new Date().toISOString(), clock: o.now ? 'custom' : 'wall', title };
@@ -288,8 +294,12 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
   };
 }
 
-/** Only what the page itself serves: inline script and style, no other origin, no network. */
-const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+/**
+ * Only what the server serves: its script file (no inline script, so markup that reaches the page
+ * cannot run), inline styles (Graphviz's SVG and the layout set them), no other origin, no framing.
+ */
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });

@@ -9,13 +9,15 @@ export interface InspectorBoot {
 
 /**
  * The inspector page's script. It runs in the browser: the server serves its source text
- * (`inspectorClient.toString()`), so it must use nothing from module scope (types only) and
- * no network beyond its own server. Type-checked here with the DOM library.
+ * (`inspectorClient.toString()`) as `/inspector.js`, so it must use nothing from module scope
+ * (types only) and no network beyond its own server. Type-checked here with the DOM library.
+ * The page's CSP runs no inline script: build the DOM with elements and `textContent`, never
+ * markup with handlers (`onclick="…"` would be blocked).
  *
  * The page is a pure function of the records up to the scrubber's position: live records and a
  * replayed trace go through the same code, which is why a replay reproduces the live picture.
  * @internal Served by the inspector server.
- * @example const script = `(${inspectorClient.toString()})(${JSON.stringify(boot)})`;
+ * @example const script = `(${inspectorClient.toString()})(JSON.parse(document.body.dataset.boot));`;
  */
 export function inspectorClient(boot: InspectorBoot): void {
   type Rec = TraceRecord;
