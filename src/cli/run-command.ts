@@ -22,6 +22,8 @@ interface RunFlags {
   connectTimeoutMs: number;
   once: boolean;
   inspect: boolean;
+  /** --trace-no-text: conversation text stays out of the trace file and the inspector. */
+  traceText: boolean;
   quiet: boolean;
   cold: boolean;
 }
@@ -42,6 +44,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
         'connect-timeout': { type: 'string' },
         once: { type: 'boolean' },
         inspect: { type: 'boolean' },
+        'trace-no-text': { type: 'boolean' },
         quiet: { type: 'boolean' },
         cold: { type: 'boolean' },
       },
@@ -66,6 +69,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
       connectTimeoutMs: timeout,
       once: v.once === true,
       inspect: v.inspect === true,
+      traceText: v['trace-no-text'] !== true,
       quiet: v.quiet === true,
       cold: v.cold === true,
     },
@@ -201,7 +205,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const parts = flags.virtual ? await virtualParts(notice) : await realParts(notice);
   let room: { disconnect(): Promise<void> } | undefined;
-  let inspector: { url: string; inspect: import('xstate').Observer<import('xstate').InspectionEvent>; close(): Promise<void> } | undefined;
+  let inspector: import('../inspect/inspector-server.js').InspectorServer | undefined;
   // Room input that arrives before the run has started waits here.
   const early: LiveInput[] = [];
   let inject: ((i: LiveInput) => void) | undefined;
@@ -252,11 +256,12 @@ export async function runCommand(args: string[]): Promise<number> {
     // --inspect: the inspector serves this run live; a page opened later still gets every record.
     if (flags.inspect) {
       const { createInspectorServer } = await import('../inspect/inspector-server.js');
-      inspector = await createInspectorServer({ title: scenario.name });
+      inspector = await createInspectorServer({ title: scenario.name, conversationText: flags.traceText });
       print(`speechcharts: inspector (live) at ${inspector.url}`);
     }
     const run = startScenario(scenario, {
       ...(inspector ? { inspect: inspector.inspect } : {}),
+      trace: { conversationText: flags.traceText },
       tts: parts.tts,
       audioOutput: parts.audioOutput,
       clock: parts.clock,

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { InspectionEvent, Observer } from 'xstate';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DiagramRenderWorker } from './diagram-render-worker.js';
 import {
@@ -15,9 +14,14 @@ import { validateMachineGraph } from './machine-graph-validation.js';
 import { renderInspectorPage } from './page/page.js';
 import { INSPECTOR_SCRIPT } from './page/script.js';
 import { isJsonRequest, readBody, RequestBodyTooLargeError, sameOrigin } from './request-guards.js';
-import { createTraceRecorder, readTraceFile, type SanitizeOptions, type TraceRecord } from './trace-recorder.js';
+import { createTraceRecorder, readTraceFile, type SanitizeOptions, type TraceInspector, type TraceRecord } from './trace-recorder.js';
+import type { TraceTextOptions } from './trace-text.js';
 
-export interface InspectorServerOptions extends SanitizeOptions {
+/**
+ * Options of the inspector server. `conversationText` and `redact` apply to what it records live
+ * (and so to what its page shows and `/trace.jsonl` serves), not to a replayed trace.
+ */
+export interface InspectorServerOptions extends SanitizeOptions, TraceTextOptions {
   /** Port to listen on (default 0: any free port; read it from `url`). */
   port?: number;
   /** Interface to listen on (default 127.0.0.1: the inspector is never exposed beyond this machine). */
@@ -53,8 +57,8 @@ export interface RenderLimits {
 export interface InspectorServer {
   /** The page's address, e.g. `http://127.0.0.1:43117/`. */
   readonly url: string;
-  /** The inspection observer to pass to `AgentSession({ inspect })` (or `createActor`). */
-  readonly inspect: Observer<InspectionEvent>;
+  /** The inspection observer to pass to `AgentSession({ inspect })` (or `createActor`); it takes the conversation too. */
+  readonly inspect: TraceInspector;
   /** Records held (live and replayed). */
   readonly records: readonly TraceRecord[];
   /** Number of connected pages. */
@@ -131,8 +135,18 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
   };
   for (const r of replay) add(r);
 
-  const { maxStringLength, maxDepth, maxArrayLength, maxKeys } = o;
-  const recorder = createTraceRecorder({ maxStringLength, maxDepth, maxArrayLength, maxKeys, onRecord: add, keep: false, ...(o.now ? { now: o.now } : {}) });
+  const { maxStringLength, maxDepth, maxArrayLength, maxKeys, conversationText, redact } = o;
+  const recorder = createTraceRecorder({
+    maxStringLength,
+    maxDepth,
+    maxArrayLength,
+    maxKeys,
+    conversationText,
+    redact,
+    onRecord: add,
+    keep: false,
+    ...(o.now ? { now: o.now } : {}),
+  });
 
   // Graphviz runs on a worker thread, one diagram at a time: never on the thread serving the session.
   const renderer = new DiagramRenderWorker({
