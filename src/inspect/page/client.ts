@@ -23,6 +23,7 @@ export function inspectorClient(boot: InspectorBoot): void {
   type Rec = TraceRecord;
   type SnapRec = Extract<Rec, { kind: 'snapshot' }>;
   type EventRec = Extract<Rec, { kind: 'event' }>;
+  type ConvoRec = Extract<Rec, { kind: 'conversation' }>;
   interface Snap {
     i: number;
     r: SnapRec;
@@ -84,6 +85,7 @@ export function inspectorClient(boot: InspectorBoot): void {
   const logEl = $('log');
   const storyEl = $('story');
   const ctxEl = $('context');
+  const convoEl = $('conversation');
   const ctxTitle = $('ctx-title');
   const timelineEl = $('timeline');
   const scrubber = $<HTMLInputElement>('scrubber');
@@ -101,6 +103,7 @@ export function inspectorClient(boot: InspectorBoot): void {
   let machines = new Map<string, MachineGraph>();
   let highlights: Highlight[] = [];
   let logRows: { i: number; row: HTMLElement; text: string }[] = [];
+  let convoRows: { i: number; row: HTMLElement }[] = [];
   const svgs = new Map<string, Promise<string>>();
   let cursor = -1;
   let follow = true;
@@ -129,12 +132,14 @@ export function inspectorClient(boot: InspectorBoot): void {
     machines = new Map();
     highlights = [];
     logRows = [];
+    convoRows = [];
     cursor = -1;
     follow = true;
     selected = null;
     userSelected = false;
     actorsEl.replaceChildren();
     logEl.replaceChildren();
+    convoEl.replaceChildren();
     storyEl.replaceChildren();
     timelineDirty = true;
     lastCursorRendered = -2;
@@ -185,6 +190,9 @@ export function inspectorClient(boot: InspectorBoot): void {
         }
         case 'transition':
           actorFor(r.actor, i).trans.push({ i, event: r.event, transitions: r.transitions });
+          break;
+        case 'conversation':
+          addConvoRow(i, r);
           break;
         case 'snapshot': {
           const v = actorFor(r.actor, i);
@@ -317,6 +325,41 @@ export function inspectorClient(boot: InspectorBoot): void {
     return r.text();
   }
 
+  /** One line of the conversation panel; its text is set as text, never parsed as markup. */
+  function addConvoRow(i: number, r: ConvoRec): void {
+    const it = r.item;
+    let cls: string;
+    let who: string;
+    let text: string;
+    if (it.type === 'message') {
+      cls = it.role;
+      who = it.role === 'assistant' ? 'heard' : it.role;
+      text = it.content;
+    } else if (it.type === 'function_call') {
+      cls = 'tool';
+      who = 'tool call';
+      text = `${it.name}(${it.arguments})`;
+    } else {
+      cls = `tool${it.isError ? ' error' : ''}`;
+      who = it.isError ? 'tool error' : 'tool output';
+      text = `${it.name} → ${it.output}`;
+    }
+    const row = h('div', `msg ${cls}`);
+    row.dataset.i = String(i);
+    row.dataset.kind = it.type === 'message' ? it.role : it.type;
+    row.append(h('span', 'who', who), h('span', 't', fmtT(r.t)));
+    if (it.type === 'message' && it.interrupted) row.append(h('span', 'cut', 'interrupted'));
+    row.append(h('div', 'text', text));
+    row.addEventListener('click', () => {
+      follow = false;
+      stopPlay();
+      cursor = i;
+      schedule();
+    });
+    convoRows.push({ i, row });
+    convoEl.append(row);
+  }
+
   function addLogRow(i: number, r: EventRec | Extract<Rec, { kind: 'action' }>): void {
     const row = h('div', 'row');
     row.dataset.i = String(i);
@@ -404,6 +447,7 @@ export function inspectorClient(boot: InspectorBoot): void {
     if (!userSelected || !selected || !actors.has(selected)) selected = pickDefault();
     for (const v of actors.values()) renderCard(v);
     renderLog();
+    renderConversation();
     renderStory();
     renderContext();
     renderTimeline();
@@ -530,6 +574,25 @@ export function inspectorClient(boot: InspectorBoot): void {
         if (top < logEl.scrollTop || top + current.offsetHeight > logEl.scrollTop + logEl.clientHeight)
           logEl.scrollTop = Math.max(0, top - logEl.clientHeight / 2);
       }
+    }
+  }
+
+  function renderConversation(): void {
+    if (convoRows.length === 0) {
+      if (!convoEl.firstChild) convoEl.append(h('div', 'convo-empty', 'No conversation in this trace yet (traces recorded without text show “[omitted]”).'));
+      return;
+    }
+    convoEl.querySelector('.convo-empty')?.remove();
+    let current: HTMLElement | null = null;
+    for (const { i, row } of convoRows) {
+      row.classList.toggle('future', i > cursor);
+      row.classList.remove('current');
+      if (i <= cursor) current = row;
+    }
+    if (current) {
+      current.classList.add('current');
+      const top = current.offsetTop; // #conversation is positioned: offsets are relative to it
+      if (top < convoEl.scrollTop || top + current.offsetHeight > convoEl.scrollTop + convoEl.clientHeight) convoEl.scrollTop = Math.max(0, top - convoEl.clientHeight / 2);
     }
   }
 

@@ -34,6 +34,10 @@ export function renderInspectorPage(boot: InspectorBoot): string {
 <main>
   <section id="actors" aria-label="actors"></section>
   <aside>
+    <div class="panel convo-panel">
+      <div class="panel-head"><h2>Conversation</h2><span class="hint">user input, what was heard, tools</span></div>
+      <div id="conversation"></div>
+    </div>
     <div class="panel log-panel">
       <div class="panel-head"><h2>Events</h2><span class="hint">source → target</span><input id="filter" type="search" placeholder="filter"></div>
       <div id="log"></div>
