@@ -12,6 +12,7 @@ import type { TTS } from './ports/tts.js';
 import { AgentHost } from './runtime/agent-host.js';
 import { LiveMachines, type InspectObserver } from './runtime/live-machines.js';
 import { StepRunner, type SpeechSource, type StepModels } from './runtime/step-runner.js';
+import { conversationOf } from './runtime/conversation-observer.js';
 import { runTool } from './runtime/tool-dispatch.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
@@ -34,7 +35,10 @@ export interface AgentSessionOptions {
   maxToolSteps?: number;
   /** Default for speeches that do not say (default true). */
   allowInterruptions?: boolean;
-  /** An XState inspection observer: receives the events of every actor of the session. */
+  /**
+   * An XState inspection observer: receives the events of every actor of the session. If it has a
+   * `conversation` method (the trace recorder's and the inspector's do), it also gets each history item.
+   */
   inspect?: InspectObserver;
 }
 
@@ -64,6 +68,8 @@ export class AgentSession {
   private readonly tts: TTS;
   /** @internal The session's agents (used by `AgentTask`). */
   readonly _agentHost: AgentHost;
+  /** The inspection observer's `conversation`, if it has one. */
+  private readonly inspectConversation: ((item: ChatItem) => void) | undefined;
   private lastAgentState: AgentState = 'initializing';
   private closing: Promise<void> | null = null;
 
@@ -78,6 +84,7 @@ export class AgentSession {
     this.tts = o.tts;
     const maxToolSteps = o.maxToolSteps ?? 3;
     this.allowInterruptionsDefault = o.allowInterruptions ?? true;
+    this.inspectConversation = conversationOf(o.inspect);
     this.machines = new LiveMachines(
       o.inspect,
       {
@@ -125,7 +132,16 @@ export class AgentSession {
     cutAudio: (id, step) => this.steps.cutAudio(id, step),
     pauseAudio: () => this.audioOutput.pause?.(),
     resumeAudio: () => this.audioOutput.resume?.(),
-    itemAdded: (item) => this.emitter.emit('conversation_item_added', { item }),
+    itemAdded: (item) => {
+      if (this.inspectConversation) {
+        try {
+          this.inspectConversation(item);
+        } catch (e) {
+          this.reportError(e instanceof Error ? e : new Error(`inspect.conversation threw ${describe(e)}`), 'callback');
+        }
+      }
+      this.emitter.emit('conversation_item_added', { item });
+    },
     toolsExecuted: (speechId, functionCalls, functionCallOutputs) => this.emitter.emit('function_tools_executed', { speechId, functionCalls, functionCallOutputs }),
     released: (id) => {
       this.machines.forget(id);

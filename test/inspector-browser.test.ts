@@ -35,7 +35,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A page that fails the test on any script error, and on any request that leaves the inspector's origin. */
+/** A page that fails the test on any script error or CSP violation, and on any request that leaves the inspector's origin. */
 async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const problems: string[] = [];
@@ -47,6 +47,10 @@ async function openPage(url: string): Promise<{ page: Page; problems: string[] }
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('ws://' + new URL(url).host) && !u.startsWith('data:')) problems.push(`left the inspector: ${u}`);
+  });
+  // CSP violations, as the page sees them (DevTools' init scripts are not subject to the page's CSP).
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.effectiveDirective} ${e.blockedURI}`));
   });
   await page.goto(url);
   return { page, problems };
@@ -101,6 +105,18 @@ describe('the inspector page in headless chromium', () => {
       // One lane per actor in the timeline.
       expect(await page.locator('#timeline .lane').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-actor')))).toEqual(['agentState', 'scheduler', 'agent_1:default_agent', 'speech_1', 'tool_call_1', 'speech_2']);
 
+      // The conversation panel: what the user said, what was heard of the agent (cut where interrupted), the tool's call and output.
+      await expect
+        .poll(() => page.locator('#conversation .msg').evaluateAll((rows) => rows.map((r) => `${(r as HTMLElement).dataset.kind}: ${r.querySelector('.text')?.textContent}${r.querySelector('.cut') ? ' ✂' : ''}`)))
+        .toEqual([
+          'user: Please run the slow tool for me',
+          'assistant: Sure, let me run ✂',
+          'function_call: slow_tool({})',
+          'function_call_output: slow_tool → error: the tool was aborted because the user interrupted the speech',
+          'user: Actually, never mind, do something else!',
+          'assistant: Okay, something else then.',
+        ]);
+
       // Pick an actor, see its context.
       await page.click(`${card('tool_call_1')} .card-head`);
       await expect.poll(() => page.textContent('#ctx-title')).toBe('tool_call_1 · toolRun');
@@ -117,6 +133,8 @@ describe('the inspector page in headless chromium', () => {
       expect(await page.getAttribute(card('tool_call_1'), 'data-state')).toBe('active.awaitingPlayout');
       expect(await page.locator(card('speech_2')).isHidden()).toBe(true);
       expect(await page.locator('#story .chip.bad.future').count()).toBe(2);
+      // Only the first input has been said by then; the rest of the conversation is still ahead.
+      expect(await page.locator('#conversation .msg:not(.future) .text').allTextContents()).toEqual(['Please run the slow tool for me']);
       await page.evaluate(() => window.speechchartsInspector.follow());
       await page.waitForFunction(() => document.querySelector('#actors .card[data-actor="tool_call_1"]')?.getAttribute('data-state') === 'aborted', undefined, WAIT);
 

@@ -136,8 +136,9 @@ describe('createInspectorServer', () => {
     const ok = await get(`${server.url}api/render`, { 'content-type': 'application/json' }, 'POST', JSON.stringify(machine.graph));
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('id="state:lamp.on"');
-    expect((await get(`${server.url}api/render`, {}, 'POST', 'nope')).status).toBe(400);
-    expect((await get(`${server.url}api/render`, {}, 'POST', '{"nodes":1}')).status).toBe(400);
+    const json = { 'content-type': 'application/json' };
+    expect((await get(`${server.url}api/render`, json, 'POST', 'nope')).status).toBe(400);
+    expect((await get(`${server.url}api/render`, json, 'POST', '{"nodes":1}')).status).toBe(400);
   });
 
   it('answers only to its own host names and origins', async () => {

@@ -27,7 +27,8 @@ figures measured after each interrupt:
 
 Writes into --out:
   heard.wav       what the listener heard (cut where playback stopped, silent while held)
-  trace.jsonl     the XState inspection events of every actor (speechcharts inspect <file>)
+  trace.jsonl     the XState inspection events of every actor and the conversation: user input,
+                  what was heard, tool arguments and outputs (speechcharts inspect <file>)
   timeline.svg    one lane per actor, state spans coloured, the interrupt marked, the figures drawn
   With "userAudio" also:
   user.wav        the user's microphone track (what the VAD heard)
@@ -59,6 +60,9 @@ Options:
                          V8 compiling the interrupt path for the first time (which adds a few ms)
   --inspect              serve the run live in the inspector (prints its URL), and keep serving it
                          after the run until Ctrl-C
+  --trace-no-text        leave conversation text out of trace.jsonl and the inspector: transcripts,
+                         user input, what was heard, tool arguments and outputs, error messages
+                         are written as "[omitted]" (who spoke, which tool, when, stay)
   --quiet                no live view, only the summary
   -h, --help             this help
 

@@ -26,6 +26,8 @@ interface RunFlags {
   roomInput: { options: RoomInputPolicyOptions; description: string };
   once: boolean;
   inspect: boolean;
+  /** --trace-no-text: conversation text stays out of the trace file and the inspector. */
+  traceText: boolean;
   quiet: boolean;
   cold: boolean;
 }
@@ -47,6 +49,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
         ...ROOM_INPUT_FLAGS,
         once: { type: 'boolean' },
         inspect: { type: 'boolean' },
+        'trace-no-text': { type: 'boolean' },
         quiet: { type: 'boolean' },
         cold: { type: 'boolean' },
       },
@@ -72,6 +75,7 @@ function parseRunArgs(args: string[]): { file: string; flags: RunFlags } {
       roomInput: roomInputPolicyFromFlags(v, v.room === true),
       once: v.once === true,
       inspect: v.inspect === true,
+      traceText: v['trace-no-text'] !== true,
       quiet: v.quiet === true,
       cold: v.cold === true,
     },
@@ -207,7 +211,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const parts = flags.virtual ? await virtualParts(notice) : await realParts(notice);
   let room: { disconnect(): Promise<void> } | undefined;
-  let inspector: { url: string; inspect: import('xstate').Observer<import('xstate').InspectionEvent>; close(): Promise<void> } | undefined;
+  let inspector: import('../inspect/inspector-server.js').InspectorServer | undefined;
   // Room input that arrives before the run has started waits here.
   const early: LiveInput[] = [];
   let inject: ((i: LiveInput) => void) | undefined;
@@ -263,11 +267,12 @@ export async function runCommand(args: string[]): Promise<number> {
     // --inspect: the inspector serves this run live; a page opened later still gets every record.
     if (flags.inspect) {
       const { createInspectorServer } = await import('../inspect/inspector-server.js');
-      inspector = await createInspectorServer({ title: scenario.name });
+      inspector = await createInspectorServer({ title: scenario.name, conversationText: flags.traceText });
       print(`speechcharts: inspector (live) at ${inspector.url}`);
     }
     const run = startScenario(scenario, {
       ...(inspector ? { inspect: inspector.inspect } : {}),
+      trace: { conversationText: flags.traceText },
       tts: parts.tts,
       audioOutput: parts.audioOutput,
       clock: parts.clock,

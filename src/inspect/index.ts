@@ -13,10 +13,24 @@ export {
   type TraceEvent,
   type TraceRecorder,
   type TraceRecorderOptions,
+  type TraceInspector,
   type SanitizeOptions,
   type InspectionObserver,
 } from './trace-recorder.js';
-export { createInspectorServer, type InspectorServer, type InspectorServerOptions } from './inspector-server.js';
+export { OMITTED_TEXT, REDACTION_FAILED_TEXT, type TraceTextKind, type TraceTextField, type TraceTextOptions } from './trace-text.js';
+export type { ConversationObserver } from '../runtime/conversation-observer.js';
+export { createInspectorServer, type InspectorServer, type InspectorServerOptions, type RenderLimits } from './inspector-server.js';
+export { DiagramRenderWorker, type DiagramRenderWorkerOptions } from './diagram-render-worker.js';
+export { validateMachineGraph, type MachineGraphLimits } from './machine-graph-validation.js';
+export {
+  DiagramRenderTimeoutError,
+  DiagramRenderBusyError,
+  DiagramRendererClosedError,
+  DiagramRenderError,
+  InvalidMachineGraphError,
+  MachineGraphTooLargeError,
+} from './inspector-errors.js';
+export { RequestBodyTooLargeError } from './request-guards.js';
 export {
   describeMachine,
   machineGraphToDot,

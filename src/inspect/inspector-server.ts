@@ -1,12 +1,27 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { InspectionEvent, Observer } from 'xstate';
 import { WebSocket, WebSocketServer } from 'ws';
-import { isMachineGraph, renderMachineSvg, type MachineGraph } from './machine-diagram.js';
+import { DiagramRenderWorker } from './diagram-render-worker.js';
+import {
+  DiagramRenderBusyError,
+  DiagramRendererClosedError,
+  DiagramRenderTimeoutError,
+  InvalidMachineGraphError,
+  MachineGraphTooLargeError,
+} from './inspector-errors.js';
+import type { MachineGraph } from './machine-diagram.js';
+import { validateMachineGraph } from './machine-graph-validation.js';
 import { renderInspectorPage } from './page/page.js';
-import { createTraceRecorder, readTraceFile, type SanitizeOptions, type TraceRecord } from './trace-recorder.js';
+import { INSPECTOR_SCRIPT } from './page/script.js';
+import { isJsonRequest, readBody, RequestBodyTooLargeError, sameOrigin } from './request-guards.js';
+import { createTraceRecorder, readTraceFile, type SanitizeOptions, type TraceInspector, type TraceRecord } from './trace-recorder.js';
+import type { TraceTextOptions } from './trace-text.js';
 
-export interface InspectorServerOptions extends SanitizeOptions {
+/**
+ * Options of the inspector server. `conversationText` and `redact` apply to what it records live
+ * (and so to what its page shows and `/trace.jsonl` serves), not to a replayed trace.
+ */
+export interface InspectorServerOptions extends SanitizeOptions, TraceTextOptions {
   /** Port to listen on (default 0: any free port; read it from `url`). */
   port?: number;
   /** Interface to listen on (default 127.0.0.1: the inspector is never exposed beyond this machine). */
@@ -21,13 +36,29 @@ export interface InspectorServerOptions extends SanitizeOptions {
   maxRecords?: number;
   /** Called when a page connects (the CLI demo waits for the first one). */
   onClient?: () => void;
+  /** Limits on diagram rendering (the page's `POST /api/render` and the `/machines/*.svg` diagrams). */
+  render?: RenderLimits;
+}
+
+/** How much diagram rendering the inspector does for a request. */
+export interface RenderLimits {
+  /** Longest one diagram may take to lay out, in ms (default 5000); past it the request gets 504. */
+  timeLimitMs?: number;
+  /** Renders that may wait behind the running one (default 8); past it requests get 503. */
+  maxQueued?: number;
+  /** Largest `POST /api/render` body, in bytes (default 256 KiB); past it requests get 413. */
+  maxBodyBytes?: number;
+  /** Most states a posted graph may have (default 500); past it requests get 413. */
+  maxStates?: number;
+  /** Most transitions a posted graph may have (default 2000); past it requests get 413. */
+  maxTransitions?: number;
 }
 
 export interface InspectorServer {
   /** The page's address, e.g. `http://127.0.0.1:43117/`. */
   readonly url: string;
-  /** The inspection observer to pass to `AgentSession({ inspect })` (or `createActor`). */
-  readonly inspect: Observer<InspectionEvent>;
+  /** The inspection observer to pass to `AgentSession({ inspect })` (or `createActor`); it takes the conversation too. */
+  readonly inspect: TraceInspector;
   /** Records held (live and replayed). */
   readonly records: readonly TraceRecord[];
   /** Number of connected pages. */
@@ -36,7 +67,7 @@ export interface InspectorServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 2 * 1024 * 1024;
+const MAX_RENDER_BODY = 256 * 1024;
 /** A page that cannot keep up is dropped rather than letting its backlog grow without bound. */
 const MAX_CLIENT_BUFFER = 32 * 1024 * 1024;
 
@@ -104,15 +135,32 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
   };
   for (const r of replay) add(r);
 
-  const { maxStringLength, maxDepth, maxArrayLength, maxKeys } = o;
-  const recorder = createTraceRecorder({ maxStringLength, maxDepth, maxArrayLength, maxKeys, onRecord: add, keep: false, ...(o.now ? { now: o.now } : {}) });
+  const { maxStringLength, maxDepth, maxArrayLength, maxKeys, conversationText, redact } = o;
+  const recorder = createTraceRecorder({
+    maxStringLength,
+    maxDepth,
+    maxArrayLength,
+    maxKeys,
+    conversationText,
+    redact,
+    onRecord: add,
+    keep: false,
+    ...(o.now ? { now: o.now } : {}),
+  });
 
+  // Graphviz runs on a worker thread, one diagram at a time: never on the thread serving the session.
+  const renderer = new DiagramRenderWorker({
+    ...(o.render?.timeLimitMs !== undefined ? { timeLimitMs: o.render.timeLimitMs } : {}),
+    ...(o.render?.maxQueued !== undefined ? { maxQueued: o.render.maxQueued } : {}),
+  });
+  const graphLimits = { ...(o.render?.maxStates !== undefined ? { maxStates: o.render.maxStates } : {}), ...(o.render?.maxTransitions !== undefined ? { maxTransitions: o.render.maxTransitions } : {}) };
+  const maxRenderBody = o.render?.maxBodyBytes ?? MAX_RENDER_BODY;
   const svgCache = new Map<string, Promise<string>>();
   const svgFor = (key: string, graph: MachineGraph, detail: 'full' | 'compact'): Promise<string> => {
     const k = `${detail}:${key}`;
     let p = svgCache.get(k);
     if (!p) {
-      p = renderMachineSvg(graph, { detail });
+      p = renderer.render(graph, { detail });
       svgCache.set(k, p);
       p.catch(() => svgCache.delete(k));
     }
@@ -122,16 +170,9 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
   let origin = '';
   const allowedHosts = new Set<string>();
   const hostOk = (req: IncomingMessage): boolean => !req.headers.host || allowedHosts.has(req.headers.host.toLowerCase());
-  // A web page elsewhere must not read the trace through this socket (WebSockets ignore CORS).
-  const originOk = (req: IncomingMessage): boolean => {
-    const from = req.headers.origin;
-    if (!from) return true;
-    try {
-      return allowedHosts.has(new URL(from).host.toLowerCase());
-    } catch {
-      return false;
-    }
-  };
+  // A web page elsewhere must not read the trace through the socket (WebSockets ignore CORS) nor
+  // make this process render (a form or fetch POST needs no permission to be sent).
+  const originOk = (req: IncomingMessage): boolean => sameOrigin(req, allowedHosts);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // DNS rebinding guard: only answer requests addressed to this server's own host names.
@@ -141,6 +182,11 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP });
       res.end(renderInspectorPage({ title, mode }));
+      return;
+    }
+    if (req.method === 'GET' && path === '/inspector.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(INSPECTOR_SCRIPT);
       return;
     }
     if (req.method === 'GET' && path === '/trace.jsonl') {
@@ -160,29 +206,39 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
       const key = decodeURIComponent(svg[1]!);
       const graph = machines.get(key);
       if (!graph) return text(res, 404, `no machine '${key}' in this session`);
-      const out = await svgFor(key, graph, url.searchParams.get('detail') === 'full' ? 'full' : 'compact');
-      res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(out);
+      try {
+        const out = await svgFor(key, graph, url.searchParams.get('detail') === 'full' ? 'full' : 'compact');
+        res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(out);
+      } catch (e) {
+        renderFailed(res, e);
+      }
       return;
     }
-    if (req.method === 'POST' && path === '/api/render') {
+    if (path === '/api/render') {
       // Diagrams for a trace the page opened from disk: the definition travels in the trace.
-      const body = await readBody(req);
-      let graph: unknown;
+      if (req.method !== 'POST') return text(res, 405, 'POST a machine graph (application/json)', { allow: 'POST' });
+      if (!originOk(req)) return text(res, 403, 'cross-origin requests are refused');
+      if (!isJsonRequest(req)) return text(res, 415, 'send the machine graph as application/json');
       try {
-        graph = JSON.parse(body);
-      } catch {
-        return text(res, 400, 'body must be a machine graph (JSON)');
+        const body = await readBody(req, maxRenderBody);
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          throw new InvalidMachineGraphError('the body is not JSON');
+        }
+        const out = await renderer.render(validateMachineGraph(json, graphLimits), { detail: 'compact' });
+        res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(out);
+      } catch (e) {
+        renderFailed(res, e);
       }
-      if (!isMachineGraph(graph)) return text(res, 400, 'body must be a machine graph');
-      const out = await renderMachineSvg(graph, { detail: 'compact' });
-      res.writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8' });
-      res.end(out);
       return;
     }
     if (req.method === 'GET' && path === '/api/info') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ mode, title, records: records.length, dropped, clients: sockets.size }));
+      res.end(JSON.stringify({ mode, title, records: records.length, dropped, clients: sockets.size, renders: { running: renderer.running, queued: renderer.queued } }));
       return;
     }
     text(res, 404, 'not found');
@@ -238,6 +294,7 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
     close: () => {
       closing ??= (async () => {
         await recorder.close();
+        await renderer.close();
         for (const ws of sockets) ws.terminate();
         sockets.clear();
         await new Promise<void>((r) => wss.close(() => r()));
@@ -251,28 +308,24 @@ export async function createInspectorServer(o: InspectorServerOptions = {}): Pro
   };
 }
 
-/** Only what the page itself serves: inline script and style, no other origin, no network. */
-const PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+/**
+ * Only what the server serves: its script file (no inline script, so markup that reaches the page
+ * cannot run), inline styles (Graphviz's SVG and the layout set them), no other origin, no framing.
+ */
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+/** The answer for a render that did not produce a diagram; errors that are not a refusal propagate. */
+function renderFailed(res: ServerResponse, e: unknown): void {
+  if (e instanceof RequestBodyTooLargeError || e instanceof MachineGraphTooLargeError) return text(res, 413, e.message, { connection: 'close' });
+  if (e instanceof InvalidMachineGraphError) return text(res, 400, e.message);
+  if (e instanceof DiagramRenderTimeoutError) return text(res, 504, e.message);
+  if (e instanceof DiagramRenderBusyError) return text(res, 503, e.message, { 'retry-after': '5' });
+  if (e instanceof DiagramRendererClosedError) return text(res, 503, 'the inspector is closing');
+  throw e;
 }

@@ -112,9 +112,11 @@ export function machineGraphToDot(graph: MachineGraph, o: DiagramOptions = {}): 
   const full = (o.detail ?? 'full') === 'full';
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const children = new Map<string, MachineGraphNode[]>();
-  for (const n of graph.nodes) if (n.parent) children.set(n.parent, [...(children.get(n.parent) ?? []), n]);
+  // Appended in place: copying the list per child made wide graphs quadratic.
+  const push = <T>(m: Map<string, T[]>, k: string, v: T): void => void (m.get(k) ?? m.set(k, []).get(k)!).push(v);
+  for (const n of graph.nodes) if (n.parent) push(children, n.parent, n);
   const targetless = new Map<string, MachineGraphTransition[]>();
-  for (const t of graph.transitions) if (t.targets.length === 0) targetless.set(t.source, [...(targetless.get(t.source) ?? []), t]);
+  for (const t of graph.transitions) if (t.targets.length === 0) push(targetless, t.source, t);
   const isCluster = (n: MachineGraphNode) => (n.type === 'compound' || n.type === 'parallel') && (children.get(n.id)?.length ?? 0) > 0;
   const dotName = new Map<string, string>();
   graph.nodes.forEach((n, i) => dotName.set(n.id, `n${i}`));

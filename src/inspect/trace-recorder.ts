@@ -2,7 +2,18 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
+import type { ChatItem } from '../ports/chat-item.js';
+import type { ConversationObserver } from '../runtime/conversation-observer.js';
 import { describeMachine, isStateMachine, type MachineGraph } from './machine-diagram.js';
+import {
+  ACTION_TEXT_FIELDS,
+  CONTEXT_TEXT_FIELDS,
+  EVENT_TEXT_FIELDS,
+  traceTextFilter,
+  type TraceTextField,
+  type TraceTextKind,
+  type TraceTextOptions,
+} from './trace-text.js';
 
 /** Version of the trace format written in the header line. */
 export const TRACE_VERSION = 1;
@@ -22,6 +33,12 @@ export type TraceRecord =
   | { kind: 'action'; seq: number; t: number; actor: string; action: { type: string; params?: unknown } }
   /** The transitions one microstep took (targets empty for a targetless transition: actions only). */
   | { kind: 'transition'; seq: number; t: number; actor: string; event: string; transitions: { source: string; targets: string[] }[] }
+  /**
+   * An item the session committed to its history: the user's input, what the listener heard of
+   * the agent (`interrupted` when cut), a tool call with its arguments, a tool's output. Text
+   * fields are redacted or omitted as the recorder was told (see {@link TraceTextOptions}).
+   */
+  | { kind: 'conversation'; seq: number; t: number; item: ChatItem }
   | {
       kind: 'snapshot';
       seq: number;
@@ -40,7 +57,7 @@ export type TraceRecord =
 export type TraceEvent = { type: string; [k: string]: unknown };
 
 /** Something XState accepts as `inspect`. */
-export type InspectionObserver = Observer<InspectionEvent> | ((ev: InspectionEvent) => void);
+export type InspectionObserver = (Observer<InspectionEvent> | ((ev: InspectionEvent) => void)) & ConversationObserver;
 
 export interface SanitizeOptions {
   /** Longer strings are cut, with a note of how much was dropped (default 500). */
@@ -53,7 +70,7 @@ export interface SanitizeOptions {
   maxKeys?: number;
 }
 
-export interface TraceRecorderOptions extends SanitizeOptions {
+export interface TraceRecorderOptions extends SanitizeOptions, TraceTextOptions {
   /** Write JSON lines to this file (created or truncated). */
   file?: string;
   /** Or hand each JSON line (without newline) to this function. */
@@ -72,11 +89,26 @@ export interface TraceRecorderOptions extends SanitizeOptions {
   contexts?: boolean;
   /** A title for the header line. */
   title?: string;
+  /**
+   * Called when something cannot be recorded (a record fails to build, `redact` throws): recording
+   * goes on and the session is never disturbed. Default: the first such error is logged with console.error.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The recorder's inspection observer. Besides XState's inspection events it takes the
+ * conversation: `AgentSession` hands each history item to `conversation` when its `inspect`
+ * observer has one (this one, the inspector server's, or {@link combineInspectors} of them).
+ */
+export interface TraceInspector extends Observer<InspectionEvent> {
+  next: (ev: InspectionEvent) => void;
+  conversation: (item: ChatItem) => void;
 }
 
 export interface TraceRecorder {
-  /** The XState inspection observer: pass it as `inspect` to `AgentSession` or `createActor`. */
-  readonly inspect: Observer<InspectionEvent>;
+  /** The XState inspection observer: pass it as `inspect` to `AgentSession` (which also hands it the conversation) or `createActor`. */
+  readonly inspect: TraceInspector;
   /** The records so far (empty unless kept). */
   readonly records: readonly TraceRecord[];
   /** The records so far as JSON lines (kept records only). */
@@ -87,10 +119,12 @@ export interface TraceRecorder {
 
 /**
  * Records the inspection stream of every actor it is given as a trace (JSON lines): actors,
- * events with their source, actions, transitions and sanitized snapshots. Audio buffers, functions
- * and actor references never reach the trace (see {@link sanitizeForTrace}).
+ * events with their source, actions, transitions and sanitized snapshots, and the session's
+ * conversation (user input, what was heard, tool arguments and outputs). Audio buffers, functions
+ * and actor references never reach the trace (see {@link sanitizeForTrace}); conversation text
+ * is kept unless `conversationText: false`, and passes through `redact` if given.
  * @example
- * const recorder = createTraceRecorder({ file: 'session.trace.jsonl' });
+ * const recorder = createTraceRecorder({ file: 'session.trace.jsonl', redact: (text) => text.replace(/\S+@\S+/g, '[email]') });
  * const session = new AgentSession({ llm, tts, audioOutput, inspect: recorder.inspect });
  * // … run the session …
  * await recorder.close(); // then: npx speechcharts inspect session.trace.jsonl
@@ -100,7 +134,22 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
   const keep = o.keep ?? !(o.file || o.write || o.onRecord);
   const t0 = performance.now();
   const now = o.now ?? (() => performance.now() - t0);
-  const sanitizeOpts: SanitizeOptions = o;
+  let reported = false;
+  const onError =
+    o.onError ??
+    ((e: unknown) => {
+      if (reported) return;
+      reported = true;
+      console.error('[speechcharts] trace recorder: a record could not be made (further errors are not logged):', e);
+    });
+  const report = (e: unknown): void => {
+    try {
+      onError(e);
+    } catch {
+      /* an onError that throws must not break the session either */
+    }
+  };
+  const limits = limitsOf(o, traceTextFilter(o, report));
   let stream: WriteStream | undefined;
   let streamError: Error | undefined;
   if (o.file) {
@@ -164,7 +213,8 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
       case '@xstate.event': {
         const actor = names.nameOf(ref);
         const source = ev.sourceRef ? names.nameOf(ev.sourceRef as unknown as ActorRefInternal) : (busy[busy.length - 1] ?? null);
-        emit({ kind: 'event', seq: ++seq, t: time(), actor, source: source === actor && !ev.sourceRef ? null : source, event: sanitizeEvent(ev.event, sanitizeOpts) });
+        limits.actor = actor;
+        emit({ kind: 'event', seq: ++seq, t: time(), actor, source: source === actor && !ev.sourceRef ? null : source, event: sanitizeEvent(ev.event, limits) });
         // A stopped actor drops the event and emits no snapshot: it must not stay "busy".
         if (isActive(ref) && !busy.includes(actor)) {
           busy.push(actor);
@@ -181,8 +231,10 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
       }
       case '@xstate.action': {
         if (o.actions === false) return;
-        const params = ev.action.params === undefined ? undefined : sanitizeForTrace(ev.action.params, sanitizeOpts);
-        emit({ kind: 'action', seq: ++seq, t: time(), actor: names.nameOf(ref), action: params === undefined ? { type: ev.action.type } : { type: ev.action.type, params } });
+        const actor = names.nameOf(ref);
+        limits.actor = actor;
+        const params = ev.action.params === undefined ? undefined : sanitizeValue(ev.action.params, 0, limits, [], undefined, ACTION_TEXT_FIELDS[ev.action.type]);
+        emit({ kind: 'action', seq: ++seq, t: time(), actor, action: params === undefined ? { type: ev.action.type } : { type: ev.action.type, params } });
         return;
       }
       case '@xstate.microstep': {
@@ -202,12 +254,13 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
         const at = busy.lastIndexOf(actor);
         if (at !== -1) busy.splice(at, 1);
         const s = ev.snapshot as SnapshotLike;
-        const r: TraceRecord = { kind: 'snapshot', seq: ++seq, t: time(), actor, event: eventType(ev.event), status: s.status, value: sanitizeForTrace(s.value, sanitizeOpts) };
+        limits.actor = actor;
+        const r: TraceRecord = { kind: 'snapshot', seq: ++seq, t: time(), actor, event: eventType(ev.event), status: s.status, value: sanitizeValue(s.value, 0, limits, []) };
         const tags = s.tags instanceof Set && s.tags.size ? [...s.tags].map(String) : undefined;
         if (tags) r.tags = tags;
-        if (o.contexts !== false && s.context !== undefined) r.context = sanitizeForTrace(s.context, sanitizeOpts);
-        if (s.status === 'done' && s.output !== undefined) r.output = sanitizeForTrace(s.output, sanitizeOpts);
-        if (s.status === 'error') r.error = sanitizeForTrace(s.error, sanitizeOpts);
+        if (o.contexts !== false && s.context !== undefined) r.context = sanitizeValue(s.context, 0, limits, [], undefined, CONTEXT_TEXT_FIELDS);
+        if (s.status === 'done' && s.output !== undefined) r.output = sanitizeValue(s.output, 0, limits, []);
+        if (s.status === 'error') r.error = sanitizeValue(s.error, 0, limits, [], 'error');
         emit(r);
         return;
       }
@@ -216,13 +269,26 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
     }
   };
 
-  const inspect: Observer<InspectionEvent> = {
+  const conversation = (item: ChatItem): void => {
+    if (closed) return;
+    limits.actor = null;
+    emit({ kind: 'conversation', seq: ++seq, t: time(), item: sanitizeValue(item, 0, limits, [], undefined, itemTextFields(item)) as ChatItem });
+  };
+
+  const inspect: TraceInspector = {
     next: (ev) => {
-      // Inspection must never break the session it observes.
+      // Inspection must never break the session it observes: a record that cannot be made is skipped.
       try {
         handle(ev);
-      } catch {
-        /* a record that cannot be made is skipped */
+      } catch (e) {
+        report(e);
+      }
+    },
+    conversation: (item) => {
+      try {
+        conversation(item);
+      } catch (e) {
+        report(e);
       }
     },
   };
@@ -261,13 +327,7 @@ export function createTraceRecorder(o: TraceRecorderOptions = {}): TraceRecorder
  * // → { frame: { data: { $binary: 'Int16Array', length: 480 }, sampleRate: 24000 } }
  */
 export function sanitizeForTrace(value: unknown, o: SanitizeOptions = {}): unknown {
-  const limits: Limits = {
-    maxString: o.maxStringLength ?? 500,
-    maxDepth: o.maxDepth ?? 6,
-    maxArray: o.maxArrayLength ?? 50,
-    maxKeys: o.maxKeys ?? 50,
-  };
-  return sanitizeValue(value, 0, limits, []);
+  return sanitizeValue(value, 0, limitsOf(o, undefined), []);
 }
 
 interface Limits {
@@ -275,14 +335,40 @@ interface Limits {
   maxDepth: number;
   maxArray: number;
   maxKeys: number;
+  /** Rewrites conversation text (redaction, omission); undefined: text is kept as it is. */
+  text: ((text: string, field: TraceTextField) => string) | undefined;
+  /** The actor whose record is being made, for `text`. */
+  actor: string | null;
+}
+
+function limitsOf(o: SanitizeOptions, text: Limits['text']): Limits {
+  return { maxString: o.maxStringLength ?? 500, maxDepth: o.maxDepth ?? 6, maxArray: o.maxArrayLength ?? 50, maxKeys: o.maxKeys ?? 50, text, actor: null };
+}
+
+/** Which fields of a conversation item are text, and of what kind. */
+function itemTextFields(item: ChatItem): Record<string, TraceTextKind> {
+  switch (item.type) {
+    case 'message':
+      return { content: item.role === 'user' ? 'userInput' : item.role === 'assistant' ? 'assistantText' : 'instructions' };
+    case 'function_call':
+      return { arguments: 'toolArguments' };
+    case 'function_call_output':
+      return { output: 'toolOutput' };
+    case 'agent_handoff':
+      return {}; // agent ids are names, not conversation text
+  }
 }
 
 // Hoisted and closure-free: it runs for every event and snapshot while inspection is on.
 // `path` holds the objects being walked (at most maxDepth of them): a cheap cycle check.
-function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[]): unknown {
+// `kind`: the value is conversation text of that kind (every string in it goes through `l.text`);
+// `fields`: for the top-level object, which of its keys hold conversation text.
+function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[], kind?: TraceTextKind, fields?: Readonly<Record<string, TraceTextKind>>): unknown {
   switch (typeof v) {
     case 'string':
-      return v.length > l.maxString ? `${v.slice(0, l.maxString)}…[+${v.length - l.maxString} chars]` : v;
+      // Redacted whole, before it is cut: a pattern split by the cut would escape the redactor.
+      if (kind !== undefined && l.text) v = l.text(v, { kind, actor: l.actor });
+      return (v as string).length > l.maxString ? `${(v as string).slice(0, l.maxString)}…[+${(v as string).length - l.maxString} chars]` : v;
     case 'number':
       return Number.isFinite(v) ? v : String(v);
     case 'boolean':
@@ -304,7 +390,7 @@ function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[]): un
     if (obj instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && obj instanceof SharedArrayBuffer))
       return { $binary: obj.constructor.name, byteLength: obj.byteLength };
     if (isActorRef(obj)) return { $actor: obj.id };
-    if (obj instanceof Error) return { $error: obj.name, message: sanitizeValue(obj.message, depth + 1, l, path) };
+    if (obj instanceof Error) return { $error: obj.name, message: sanitizeValue(obj.message, depth + 1, l, path, 'error') };
     if (obj instanceof Date) return obj.toISOString();
     if (obj instanceof RegExp) return obj.toString();
     if (typeof AbortSignal !== 'undefined' && obj instanceof AbortSignal) return { $abortSignal: true, aborted: obj.aborted };
@@ -318,7 +404,7 @@ function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[]): un
       const arr = Array.isArray(obj) ? obj : [...obj];
       const n = Math.min(arr.length, l.maxArray);
       const out: unknown[] = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = sanitizeValue(arr[i], depth + 1, l, path) ?? null;
+      for (let i = 0; i < n; i++) out[i] = sanitizeValue(arr[i], depth + 1, l, path, kind) ?? null;
       if (arr.length > l.maxArray) out.push(`…[+${arr.length - l.maxArray} items]`);
       return out;
     }
@@ -330,7 +416,7 @@ function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[]): un
           out['…'] = `+${obj.size - l.maxKeys} keys`;
           break;
         }
-        const w = sanitizeValue(x, depth + 1, l, path);
+        const w = sanitizeValue(x, depth + 1, l, path, kind);
         if (w !== undefined) (out[String(k)] = w), n++;
       }
       return out;
@@ -341,7 +427,7 @@ function sanitizeValue(v: unknown, depth: number, l: Limits, path: object[]): un
         out['…'] = `+${Object.keys(obj).length - l.maxKeys} keys`;
         break;
       }
-      const w = sanitizeValue((obj as Record<string, unknown>)[k], depth + 1, l, path);
+      const w = sanitizeValue((obj as Record<string, unknown>)[k], depth + 1, l, path, fields?.[k] ?? kind);
       if (w !== undefined) (out[k] = w), n++;
     }
     return out;
@@ -459,8 +545,8 @@ function eventType(e: unknown): string {
   return typeof (e as { type?: unknown })?.type === 'string' ? (e as { type: string }).type : 'unknown';
 }
 
-function sanitizeEvent(e: unknown, o: SanitizeOptions): TraceEvent {
-  const s = sanitizeForTrace(e, o);
+function sanitizeEvent(e: unknown, l: Limits): TraceEvent {
+  const s = sanitizeValue(e, 0, l, [], undefined, EVENT_TEXT_FIELDS[eventType(e)]);
   if (s && typeof s === 'object' && !Array.isArray(s)) return { ...(s as Record<string, unknown>), type: eventType(e) };
   return { type: eventType(e) };
 }

@@ -7,8 +7,10 @@ import type { ToolRunInput } from '../../machines/tool-run.machine.js';
 import type { MachinePort, SessionMachines, SessionRouter } from '../core/session-router.js';
 import { SpeechHandle, type SpeechHandleHooks } from '../speech-handle.js';
 import { ToolRun, type ToolRunHooks } from '../tool-run.js';
+import type { ConversationObserver } from './conversation-observer.js';
 
-export type InspectObserver = Observer<InspectionEvent> | ((ev: InspectionEvent) => void);
+/** An XState inspection observer; one with a `conversation` method also gets the session's history items. */
+export type InspectObserver = (Observer<InspectionEvent> | ((ev: InspectionEvent) => void)) & ConversationObserver;
 
 /**
  * The session's machines as live XState actors, bound to the router: each actor's routing actions

@@ -7,6 +7,8 @@ import type { Clock } from '../ports/clock.js';
 import { formatLine, toneOf, type PlayProgress, type ViewLine } from '../cli/console-view.js';
 import { InterruptionRefusedError, describe } from '../errors.js';
 import { createTraceRecorder, type TraceRecord } from '../inspect/trace-recorder.js';
+import type { TraceTextOptions } from '../inspect/trace-text.js';
+import { conversationOf } from '../runtime/conversation-observer.js';
 import type { SpeechHandle } from '../speech-handle.js';
 import { stateKind, type StateSpan, type TimelineFigure, type TimelineInput, type TimelineLane, type TimelineMark } from '../cli/timeline-svg.js';
 import type { TTS } from '../ports/tts.js';
@@ -23,8 +25,10 @@ export interface RunScenarioOptions {
   audioOutput: AudioOutput;
   /** Every figure is measured on it: `realClock` in real runs, a `VirtualClock` in tests. */
   clock: Clock;
-  /** Also receives the inspection events of every actor of the session. */
+  /** Also receives the inspection events of every actor of the session (and the conversation, if it takes it). */
   inspect?: InspectObserver;
+  /** What the result's `trace` keeps of the conversation (default: all of it, unredacted). */
+  trace?: TraceTextOptions;
   /** Each live-view line, formatted. */
   onLine?: (line: string) => void;
   /** Each live-view line, as data (for a view of your own). */
@@ -246,14 +250,19 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     view({ who: label, what: state, tone: toneOf(open.get(laneId)!.kind) });
   };
 
-  const recorder = createTraceRecorder({ now, title: scenario.name });
+  const recorder = createTraceRecorder({ now, title: scenario.name, ...(o.trace ?? {}) });
   const userInspect = o.inspect;
+  const userConversation = conversationOf(userInspect);
   const inspect = {
     next: (ev: InspectionEvent) => {
       safe(() => observe(ev));
-      recorder.inspect.next?.(ev);
+      recorder.inspect.next(ev);
       if (typeof userInspect === 'function') safe(() => userInspect(ev));
       else safe(() => userInspect?.next?.(ev));
+    },
+    conversation: (item: ChatItem) => {
+      recorder.inspect.conversation(item);
+      if (userConversation) safe(() => userConversation(item));
     },
   };
 

@@ -9,18 +9,21 @@ export interface InspectorBoot {
 
 /**
  * The inspector page's script. It runs in the browser: the server serves its source text
- * (`inspectorClient.toString()`), so it must use nothing from module scope (types only) and
- * no network beyond its own server. Type-checked here with the DOM library.
+ * (`inspectorClient.toString()`) as `/inspector.js`, so it must use nothing from module scope
+ * (types only) and no network beyond its own server. Type-checked here with the DOM library.
+ * The page's CSP runs no inline script: build the DOM with elements and `textContent`, never
+ * markup with handlers (`onclick="…"` would be blocked).
  *
  * The page is a pure function of the records up to the scrubber's position: live records and a
  * replayed trace go through the same code, which is why a replay reproduces the live picture.
  * @internal Served by the inspector server.
- * @example const script = `(${inspectorClient.toString()})(${JSON.stringify(boot)})`;
+ * @example const script = `(${inspectorClient.toString()})(JSON.parse(document.body.dataset.boot));`;
  */
 export function inspectorClient(boot: InspectorBoot): void {
   type Rec = TraceRecord;
   type SnapRec = Extract<Rec, { kind: 'snapshot' }>;
   type EventRec = Extract<Rec, { kind: 'event' }>;
+  type ConvoRec = Extract<Rec, { kind: 'conversation' }>;
   interface Snap {
     i: number;
     r: SnapRec;
@@ -82,6 +85,7 @@ export function inspectorClient(boot: InspectorBoot): void {
   const logEl = $('log');
   const storyEl = $('story');
   const ctxEl = $('context');
+  const convoEl = $('conversation');
   const ctxTitle = $('ctx-title');
   const timelineEl = $('timeline');
   const scrubber = $<HTMLInputElement>('scrubber');
@@ -99,6 +103,7 @@ export function inspectorClient(boot: InspectorBoot): void {
   let machines = new Map<string, MachineGraph>();
   let highlights: Highlight[] = [];
   let logRows: { i: number; row: HTMLElement; text: string }[] = [];
+  let convoRows: { i: number; row: HTMLElement }[] = [];
   const svgs = new Map<string, Promise<string>>();
   let cursor = -1;
   let follow = true;
@@ -127,12 +132,14 @@ export function inspectorClient(boot: InspectorBoot): void {
     machines = new Map();
     highlights = [];
     logRows = [];
+    convoRows = [];
     cursor = -1;
     follow = true;
     selected = null;
     userSelected = false;
     actorsEl.replaceChildren();
     logEl.replaceChildren();
+    convoEl.replaceChildren();
     storyEl.replaceChildren();
     timelineDirty = true;
     lastCursorRendered = -2;
@@ -183,6 +190,9 @@ export function inspectorClient(boot: InspectorBoot): void {
         }
         case 'transition':
           actorFor(r.actor, i).trans.push({ i, event: r.event, transitions: r.transitions });
+          break;
+        case 'conversation':
+          addConvoRow(i, r);
           break;
         case 'snapshot': {
           const v = actorFor(r.actor, i);
@@ -315,6 +325,45 @@ export function inspectorClient(boot: InspectorBoot): void {
     return r.text();
   }
 
+  /** One line of the conversation panel; its text is set as text, never parsed as markup. */
+  function addConvoRow(i: number, r: ConvoRec): void {
+    const it = r.item;
+    let cls: string;
+    let who: string;
+    let text: string;
+    if (it.type === 'message') {
+      cls = it.role;
+      who = it.role === 'assistant' ? 'heard' : it.role;
+      text = it.content;
+    } else if (it.type === 'function_call') {
+      cls = 'tool';
+      who = 'tool call';
+      text = `${it.name}(${it.arguments})`;
+    } else if (it.type === 'agent_handoff') {
+      cls = 'handoff';
+      who = 'handoff';
+      text = `${it.oldAgentId ?? '—'} → ${it.newAgentId}`;
+    } else {
+      cls = `tool${it.isError ? ' error' : ''}`;
+      who = it.isError ? 'tool error' : 'tool output';
+      text = `${it.name} → ${it.output}`;
+    }
+    const row = h('div', `msg ${cls}`);
+    row.dataset.i = String(i);
+    row.dataset.kind = it.type === 'message' ? it.role : it.type;
+    row.append(h('span', 'who', who), h('span', 't', fmtT(r.t)));
+    if (it.type === 'message' && it.interrupted) row.append(h('span', 'cut', 'interrupted'));
+    row.append(h('div', 'text', text));
+    row.addEventListener('click', () => {
+      follow = false;
+      stopPlay();
+      cursor = i;
+      schedule();
+    });
+    convoRows.push({ i, row });
+    convoEl.append(row);
+  }
+
   function addLogRow(i: number, r: EventRec | Extract<Rec, { kind: 'action' }>): void {
     const row = h('div', 'row');
     row.dataset.i = String(i);
@@ -402,6 +451,7 @@ export function inspectorClient(boot: InspectorBoot): void {
     if (!userSelected || !selected || !actors.has(selected)) selected = pickDefault();
     for (const v of actors.values()) renderCard(v);
     renderLog();
+    renderConversation();
     renderStory();
     renderContext();
     renderTimeline();
@@ -528,6 +578,25 @@ export function inspectorClient(boot: InspectorBoot): void {
         if (top < logEl.scrollTop || top + current.offsetHeight > logEl.scrollTop + logEl.clientHeight)
           logEl.scrollTop = Math.max(0, top - logEl.clientHeight / 2);
       }
+    }
+  }
+
+  function renderConversation(): void {
+    if (convoRows.length === 0) {
+      if (!convoEl.firstChild) convoEl.append(h('div', 'convo-empty', 'No conversation in this trace yet (traces recorded without text show “[omitted]”).'));
+      return;
+    }
+    convoEl.querySelector('.convo-empty')?.remove();
+    let current: HTMLElement | null = null;
+    for (const { i, row } of convoRows) {
+      row.classList.toggle('future', i > cursor);
+      row.classList.remove('current');
+      if (i <= cursor) current = row;
+    }
+    if (current) {
+      current.classList.add('current');
+      const top = current.offsetTop; // #conversation is positioned: offsets are relative to it
+      if (top < convoEl.scrollTop || top + current.offsetHeight > convoEl.scrollTop + convoEl.clientHeight) convoEl.scrollTop = Math.max(0, top - convoEl.clientHeight / 2);
     }
   }
 

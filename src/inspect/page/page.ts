@@ -1,17 +1,14 @@
-import { inspectorClient, type InspectorBoot } from './client.js';
+import type { InspectorBoot } from './client.js';
 import { INSPECTOR_CSS } from './styles.js';
 
 /**
- * The inspector page as one self-contained HTML document: inline CSS and script, no CDN, no fonts
- * or images from elsewhere. Diagrams and records come from the server that served it.
+ * The inspector page as an HTML document: inline CSS, the script from `/inspector.js` on the same
+ * server (see {@link INSPECTOR_SCRIPT}), no CDN, no fonts or images from elsewhere. Nothing in the
+ * document runs: the page's CSP allows only same-origin script files, so markup that reached the
+ * page (a state name, an SVG from a trace) cannot execute. The boot data travels in an attribute.
  * @example res.end(renderInspectorPage({ title: 'live session', mode: 'live' }));
  */
 export function renderInspectorPage(boot: InspectorBoot): string {
-  // `</` inside the JSON would end the script element early.
-  const bootJson = JSON.stringify(boot).replace(/</g, '\\u003c');
-  // Transpilers that keep function names (esbuild's keepNames, used by tsx) call a `__name`
-  // helper from the function's body; the browser has none, so the page defines a no-op one.
-  const script = `const __name = (f) => f;\n(${inspectorClient.toString()})(${bootJson});`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -21,7 +18,7 @@ export function renderInspectorPage(boot: InspectorBoot): string {
 <title>speechcharts inspector</title>
 <style>${INSPECTOR_CSS}</style>
 </head>
-<body data-connection="connecting" data-records="0">
+<body data-connection="connecting" data-records="0" data-boot="${attr(JSON.stringify(boot))}">
 <header>
   <div class="brand">speechcharts <b>inspector</b></div>
   <span id="mode" class="pill"></span>
@@ -37,6 +34,10 @@ export function renderInspectorPage(boot: InspectorBoot): string {
 <main>
   <section id="actors" aria-label="actors"></section>
   <aside>
+    <div class="panel convo-panel">
+      <div class="panel-head"><h2>Conversation</h2><span class="hint">user input, what was heard, tools</span></div>
+      <div id="conversation"></div>
+    </div>
     <div class="panel log-panel">
       <div class="panel-head"><h2>Events</h2><span class="hint">source → target</span><input id="filter" type="search" placeholder="filter"></div>
       <div id="log"></div>
@@ -57,8 +58,12 @@ export function renderInspectorPage(boot: InspectorBoot): string {
     <span class="legend"><span><i class="cur"></i>current state</span><span><i class="act"></i>enclosing state</span><span><i class="prev"></i>previous state</span><span><i class="bad"></i>ended badly</span><span><i class="good"></i>ended well</span><span><i class="edge"></i>last transition</span></span>
   </div>
 </footer>
-<script>${script.replace(/<\/script/gi, '<\\/script')}</script>
+<script src="inspector.js"></script>
 </body>
 </html>
 `;
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

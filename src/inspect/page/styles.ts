@@ -71,7 +71,7 @@ main { display: grid; grid-template-columns: minmax(0, 1fr) 400px; min-height: 0
 .diagram g.edge.taken.bad > polygon { fill: var(--red); stroke: var(--red); }
 .diagram g.edge.taken.bad text { fill: var(--red); }
 
-aside { display: grid; grid-template-rows: minmax(0, 3fr) minmax(0, 2fr); grid-template-columns: minmax(0, 1fr); gap: 8px; padding: 10px 10px 10px 0; min-height: 0; }
+aside { display: grid; grid-template-rows: minmax(0, 2fr) minmax(0, 3fr) minmax(0, 2fr); grid-template-columns: minmax(0, 1fr); gap: 8px; padding: 10px 10px 10px 0; min-height: 0; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; display: flex; flex-direction: column; min-height: 0; min-width: 0; overflow: hidden; }
 .panel-head { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 .panel-head h2 { font-size: 13px; margin: 0; }
@@ -96,6 +96,21 @@ aside { display: grid; grid-template-rows: minmax(0, 3fr) minmax(0, 2fr); grid-t
 .row.waiters .ev, .row.waiters .arrow { color: var(--red); font-weight: 700; }
 .row.future { opacity: .3; }
 .row.current { outline: 2px solid var(--blue); outline-offset: -2px; }
+#conversation { position: relative; overflow: auto; padding: 4px 0; }
+.msg { padding: 3px 10px; border-bottom: 1px solid #f1f5f9; cursor: pointer; }
+.msg:hover { background: #f8fafc; }
+.msg .who { font-weight: 700; font-size: 11.5px; margin-right: 6px; }
+.msg .t { color: #94a3b8; font-size: 11px; }
+.msg .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.msg.user .who { color: #1d4ed8; }
+.msg.assistant .who { color: #15803d; }
+.msg.tool .who, .msg.system .who { color: #7c3aed; }
+.msg.tool .text { font-family: ui-monospace, "Liberation Mono", monospace; font-size: 11.5px; }
+.msg.error .who, .msg.error .text { color: var(--red); }
+.msg .cut { margin-left: 6px; padding: 0 6px; border-radius: 999px; background: #fee2e2; color: #991b1b; font-size: 11px; font-weight: 600; }
+.msg.future { opacity: .3; }
+.msg.current { outline: 2px solid var(--blue); outline-offset: -2px; }
+.convo-empty { color: var(--muted); padding: 6px 10px; }
 #context { margin: 0; padding: 8px 10px; overflow: auto; font-size: 11.5px; font-family: ui-monospace, "Liberation Mono", monospace; }
 
 footer { background: #fff; border-top: 1px solid var(--line); padding: 6px 14px 8px; }
