@@ -5,11 +5,14 @@ import { SessionRouter, type SessionShell } from './core/session-router.js';
 import { initialSessionState } from './core/session-state.js';
 import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
 import type { AudioOutput } from './ports/audio-output.js';
+import { realClock, type Clock } from './ports/clock.js';
 import type { ChatItem } from './ports/chat-item.js';
 import type { LLM, ToolSchema } from './ports/llm.js';
 import type { TTS } from './ports/tts.js';
 import { LiveMachines, type InspectObserver } from './runtime/live-machines.js';
 import { StepRunner, type SpeechSource } from './runtime/step-runner.js';
+import { resolveIoTimeouts, type IoTimeouts } from './runtime/io-timeouts.js';
+import { StallLimits } from './runtime/stall-limits.js';
 import { runTool } from './runtime/tool-dispatch.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
@@ -30,6 +33,15 @@ export interface AgentSessionOptions {
   allowInterruptions?: boolean;
   /** An XState inspection observer: receives the events of every actor of the session. */
   inspect?: InspectObserver;
+  /** The time the I/O progress limits run on (default `realClock`; pass the `VirtualClock` in tests). */
+  clock?: Clock;
+  /**
+   * How long the LLM, the TTS and the audio output may go without progress before the speech they
+   * serve fails with `DependencyStalledError` (an `error` event; the floor goes to the next speech).
+   * Default 10 s each; `false` turns them all off (a stalled dependency then holds the floor).
+   * @example ioTimeouts: { llmMs: 20_000, ttsMs: false }
+   */
+  ioTimeouts?: IoTimeouts | false;
 }
 
 /**
@@ -52,6 +64,7 @@ export class AgentSession {
   private readonly router: SessionRouter;
   private readonly steps: StepRunner;
   private readonly audioOutput: AudioOutput;
+  private readonly stallLimits: StallLimits;
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly allowInterruptionsDefault: boolean;
@@ -69,6 +82,7 @@ export class AgentSession {
     }));
     const maxToolSteps = o.maxToolSteps ?? 3;
     this.allowInterruptionsDefault = o.allowInterruptions ?? true;
+    this.stallLimits = new StallLimits(o.clock ?? realClock, resolveIoTimeouts(o.ioTimeouts));
     this.machines = new LiveMachines(
       o.inspect,
       {
@@ -87,6 +101,7 @@ export class AgentSession {
       history: () => this.router.state.history,
       runTool: (speechId, step, call) => runTool(this, this.router, this.machines, this.tools, speechId, step, call),
       reportError: (e, source) => this.reportError(e, source),
+      stallLimits: this.stallLimits,
     });
     this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
@@ -111,8 +126,15 @@ export class AgentSession {
       if (h) this.steps.stopStreams(id, h.stopError());
     },
     cutAudio: (id, step) => this.steps.cutAudio(id, step),
-    pauseAudio: () => this.audioOutput.pause?.(),
-    resumeAudio: () => this.audioOutput.resume?.(),
+    pauseAudio: () => {
+      if (!this.audioOutput.pause) return;
+      this.audioOutput.pause();
+      this.stallLimits.audioPaused(); // a held output owes no progress
+    },
+    resumeAudio: () => {
+      this.audioOutput.resume?.();
+      this.stallLimits.audioResumed();
+    },
     itemAdded: (item) => this.emitter.emit('conversation_item_added', { item }),
     toolsExecuted: (speechId, functionCalls, functionCallOutputs) => this.emitter.emit('function_tools_executed', { speechId, functionCalls, functionCallOutputs }),
     released: (id) => {

@@ -9,6 +9,7 @@ import type { LLM, LLMChunk, ToolSchema } from '../ports/llm.js';
 import type { TTS } from '../ports/tts.js';
 import { TextChannel } from './text-channel.js';
 import type { AgentSessionEventMap } from '../session-events.js';
+import type { StallLimits, StepStallLimits } from './stall-limits.js';
 
 /** Where a speech's text comes from. */
 export type SpeechSource =
@@ -24,6 +25,8 @@ interface StepIO {
   synthesisDone: boolean;
   /** The output's report for this step's segment, once asked for (after flush, or at a cut). */
   playout: Promise<PlayoutResult> | null;
+  /** The step's I/O progress limits: a stalled LLM, TTS or output fails the speech. */
+  limits: StepStallLimits;
 }
 
 /** One speech's I/O handles, until it is released. */
@@ -44,6 +47,7 @@ export interface StepRunnerOptions {
   /** A parsed tool call: start its run (the router has created its machine). */
   runTool: (speechId: string, step: number, call: { callId: string; name: string; arguments: string }) => void;
   reportError: (e: unknown, source: AgentSessionEventMap['error']['source']) => void;
+  stallLimits: StallLimits;
 }
 
 /**
@@ -64,6 +68,7 @@ export class StepRunner {
   }
 
   forget(id: string): void {
+    this.io.get(id)?.step?.limits.dispose();
     this.io.delete(id);
   }
 
@@ -71,8 +76,14 @@ export class StepRunner {
   startStep(id: string, index: number): void {
     const io = this.io.get(id);
     if (!io) return;
-    io.step = { index, textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null };
-    queueMicrotask(() => void this.runStep(id, io, io.step!));
+    io.step?.limits.stop();
+    const st: StepIO = { index, textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null, limits: null! };
+    // A stall fails the speech as an LLM, TTS or output error would (if the step still runs).
+    st.limits = this.o.stallLimits.step(io.abort.signal, (e) => {
+      if (io.step === st && this.router.step(id, index) !== undefined) this.fail(id, e, e.dependency);
+    });
+    io.step = st;
+    queueMicrotask(() => void this.runStep(id, io, st).finally(() => st.limits.stop()));
   }
 
   /** Stops the speech's LLM and TTS streams (right after the call: every loop checks the speech first). */
@@ -93,7 +104,12 @@ export class StepRunner {
       // Ask for the segment's report before clearing, so the cut position is what comes back.
       const report = flushed ?? this.o.audioOutput.waitForPlayout();
       this.o.audioOutput.clearBuffer();
+      this.o.stallLimits.audioResumed(); // a clear ends a pause
       return report;
+    });
+    st.limits.cut(st.playout, (e) => {
+      this.o.reportError(e, 'audio_output');
+      this.router.cutReported(id, '');
     });
     st.playout.then(
       (r) => this.router.cutReported(id, this.heard(id, st, r.playbackPosition)),
@@ -112,7 +128,7 @@ export class StepRunner {
     router.stepRunning(id, st.index);
     const audio = this.pumpAudio(id, st, signal, alive);
     try {
-      for await (const chunk of abortableIterate(this.chunksFor(io, st.index, signal), signal)) {
+      for await (const chunk of abortableIterate(this.chunksFor(io, st, signal), signal)) {
         if (!alive()) break;
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
@@ -141,7 +157,7 @@ export class StepRunner {
     let result: PlayoutResult;
     try {
       this.o.audioOutput.flush();
-      st.playout = this.o.audioOutput.waitForPlayout();
+      st.playout = st.limits.output(this.o.audioOutput.waitForPlayout(), st.audioSeconds, 'the output did not report the end of the segment (beyond the audio left to play)');
       result = await st.playout;
     } catch (e) {
       if (alive()) this.fail(id, e, 'audio_output');
@@ -154,29 +170,33 @@ export class StepRunner {
     } else router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true);
   }
 
-  private chunksFor(io: SpeechIO, index: number, signal: AbortSignal): AsyncIterable<LLMChunk> {
+  private chunksFor(io: SpeechIO, st: StepIO, signal: AbortSignal): AsyncIterable<LLMChunk> {
+    const index = st.index;
     const src = io.source;
+    // A `say` text stream is the caller's own: only the LLM's stream is held to the LLM limit.
     if (src.kind === 'say') return sayChunks(src.text);
     const instructions = [this.o.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
-    return this.o.llm.chat({
-      history: this.o.history().slice(),
-      ...(instructions ? { instructions } : {}),
-      tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
-      signal,
-    });
+    return st.limits.llm(
+      this.o.llm.chat({
+        history: this.o.history().slice(),
+        ...(instructions ? { instructions } : {}),
+        tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
+        signal,
+      }),
+    );
   }
 
   /** TTS → audio output for one step. Errors fail the speech at once, even while the LLM still streams. */
   private async pumpAudio(id: string, st: StepIO, signal: AbortSignal, alive: () => boolean): Promise<void> {
     let first = true;
     try {
-      const frames = this.o.tts.synthesize(st.textChannel, { signal });
+      const frames = st.limits.tts(this.o.tts.synthesize(st.textChannel, { signal }), st.textChannel);
       for await (const frame of abortableIterate(frames, signal)) {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
         this.router.frameQueued(id, st.index);
         try {
-          await this.o.audioOutput.captureFrame(frame);
+          await st.limits.output(this.o.audioOutput.captureFrame(frame), st.audioSeconds, 'the output did not accept a frame (beyond the audio left to play)');
         } catch (e) {
           if (alive()) this.fail(id, e, 'audio_output');
           return;
