@@ -343,7 +343,8 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
     tools: { probe },
     maxToolSteps: bounds.maxToolSteps,
     // No I/O progress limits: the ControlledLLM/TTS streams wait for model events while the test runs
-    // the clock, so a limit would fail them where the model does not. A stall is only one more cause of
+    // the clock (`clock.runAll(60_000)`), so a limit on that clock would fail them where the model does
+    // not, and one on the wall clock could on a slow machine. A stall is only one more cause of
     // `router.fail`, which the model already covers as an LLM or TTS error.
     ioTimeouts: false,
     inspect: (ev: InspectionEvent) => {
