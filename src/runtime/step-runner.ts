@@ -128,7 +128,9 @@ export class StepRunner {
     router.stepRunning(id, st.index);
     const audio = this.pumpAudio(id, st, signal, alive);
     try {
-      for await (const chunk of abortableIterate(this.chunksFor(io, st, signal), signal)) {
+      // Only the LLM's stream is held to the LLM limit: a `say` text stream is the caller's own.
+      const chunks = this.chunksFor(io, st.index, signal);
+      for await (const chunk of abortableIterate(io.source.kind === 'reply' ? st.limits.llm(chunks) : chunks, signal)) {
         if (!alive()) break;
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
@@ -170,28 +172,24 @@ export class StepRunner {
     } else router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true);
   }
 
-  private chunksFor(io: SpeechIO, st: StepIO, signal: AbortSignal): AsyncIterable<LLMChunk> {
-    const index = st.index;
+  private chunksFor(io: SpeechIO, index: number, signal: AbortSignal): AsyncIterable<LLMChunk> {
     const src = io.source;
-    // A `say` text stream is the caller's own: only the LLM's stream is held to the LLM limit.
     if (src.kind === 'say') return sayChunks(src.text);
     const instructions = [this.o.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
-    return st.limits.llm(
-      this.o.llm.chat({
-        history: this.o.history().slice(),
-        ...(instructions ? { instructions } : {}),
-        tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
-        signal,
-      }),
-    );
+    return this.o.llm.chat({
+      history: this.o.history().slice(),
+      ...(instructions ? { instructions } : {}),
+      tools: index > this.o.maxToolSteps ? [] : this.o.toolSchemas,
+      signal,
+    });
   }
 
   /** TTS → audio output for one step. Errors fail the speech at once, even while the LLM still streams. */
   private async pumpAudio(id: string, st: StepIO, signal: AbortSignal, alive: () => boolean): Promise<void> {
     let first = true;
     try {
-      const frames = st.limits.tts(this.o.tts.synthesize(st.textChannel, { signal }), st.textChannel);
-      for await (const frame of abortableIterate(frames, signal)) {
+      const frames = this.o.tts.synthesize(st.textChannel, { signal });
+      for await (const frame of abortableIterate(st.limits.tts(frames, st.textChannel), signal)) {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
         this.router.frameQueued(id, st.index);
