@@ -59,6 +59,23 @@ describe('an LLM stream that stalls', () => {
     expect(clock.nextTimerIn()).toBeUndefined();
   });
 
+  it('a say() text stream is the caller\'s own: a 30 s pause in it is not an LLM stall', async () => {
+    const clock = new VirtualClock();
+    const { session, errors } = stallSession(clock);
+    await session.start();
+    async function* text() {
+      yield 'Hold on. ';
+      await new Promise<void>((r) => clock.setTimeout(r, 30_000));
+      yield 'Done.';
+    }
+    const h = session.say(text());
+    await clock.runUntil(h.waitForPlayout());
+    expect(h.outcome).toBe('done');
+    expect(errors).toEqual([]);
+    expect(historyLines(session.history)).toEqual(['assistant:Hold on. Done.']);
+    expect(clock.nextTimerIn()).toBeUndefined();
+  });
+
   it('with ioTimeouts: false (or llmMs: false) it parks as before: the next turn waits until an interrupt', async () => {
     for (const ioTimeouts of [false, { llmMs: false }] as const) {
       const clock = new VirtualClock();
