@@ -6,6 +6,7 @@ import { initialSessionState } from './core/session-state.js';
 import { Agent } from './agents/agent.js';
 import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
 import type { AudioOutput } from './ports/audio-output.js';
+import { realClock, type Clock } from './ports/clock.js';
 import type { ChatItem } from './ports/chat-item.js';
 import type { LLM, ToolSchema } from './ports/llm.js';
 import type { TTS } from './ports/tts.js';
@@ -13,6 +14,8 @@ import { AgentHost } from './runtime/agent-host.js';
 import { LiveMachines, type InspectObserver } from './runtime/live-machines.js';
 import { StepRunner, type SpeechSource, type StepModels } from './runtime/step-runner.js';
 import { conversationOf } from './runtime/conversation-observer.js';
+import { resolveIoTimeouts, type IoTimeouts } from './runtime/io-timeouts.js';
+import { StallLimits } from './runtime/stall-limits.js';
 import { runTool } from './runtime/tool-dispatch.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
@@ -40,6 +43,15 @@ export interface AgentSessionOptions {
    * `conversation` method (the trace recorder's and the inspector's do), it also gets each history item.
    */
   inspect?: InspectObserver;
+  /** The time the I/O progress limits run on (default `realClock`; pass the `VirtualClock` in tests). */
+  clock?: Clock;
+  /**
+   * How long the LLM, the TTS and the audio output may go without progress before the speech they
+   * serve fails with `DependencyStalledError` (an `error` event; the floor goes to the next speech).
+   * Default 10 s each; `false` turns them all off (a stalled dependency then holds the floor).
+   * @example ioTimeouts: { llmMs: 20_000, ttsMs: false }
+   */
+  ioTimeouts?: IoTimeouts | false;
 }
 
 /**
@@ -61,6 +73,7 @@ export class AgentSession {
   private readonly router: SessionRouter;
   private readonly steps: StepRunner;
   private readonly audioOutput: AudioOutput;
+  private readonly stallLimits: StallLimits;
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly allowInterruptionsDefault: boolean;
@@ -85,6 +98,7 @@ export class AgentSession {
     const maxToolSteps = o.maxToolSteps ?? 3;
     this.allowInterruptionsDefault = o.allowInterruptions ?? true;
     this.inspectConversation = conversationOf(o.inspect);
+    this.stallLimits = new StallLimits(o.clock ?? realClock, resolveIoTimeouts(o.ioTimeouts));
     this.machines = new LiveMachines(
       o.inspect,
       {
@@ -103,6 +117,7 @@ export class AgentSession {
         runTool(this, this.router, this.machines, this._agentHost, key, speechId, step, call);
       },
       reportError: (e, source) => this.reportError(e, source),
+      stallLimits: this.stallLimits,
     });
     this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
@@ -130,8 +145,15 @@ export class AgentSession {
       if (h) this.steps.stopStreams(id, h.stopError());
     },
     cutAudio: (id, step) => this.steps.cutAudio(id, step),
-    pauseAudio: () => this.audioOutput.pause?.(),
-    resumeAudio: () => this.audioOutput.resume?.(),
+    pauseAudio: () => {
+      if (!this.audioOutput.pause) return;
+      this.audioOutput.pause();
+      this.stallLimits.audioPaused(); // a held output owes no progress
+    },
+    resumeAudio: () => {
+      this.audioOutput.resume?.();
+      this.stallLimits.audioResumed();
+    },
     itemAdded: (item) => {
       if (this.inspectConversation) {
         try {

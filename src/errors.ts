@@ -41,6 +41,29 @@ export class SpeechFailedError extends SpeechchartsError {
   }
 }
 
+/** The dependency a {@link DependencyStalledError} names (the same names as the session's `error` event sources). */
+export type StalledDependency = 'llm' | 'tts' | 'audio_output';
+
+/**
+ * An I/O dependency made no progress within its limit (`AgentSessionOptions.ioTimeouts`): an LLM
+ * stream that neither yielded nor ended, a TTS that owed audio and sent none, an audio output that did
+ * not accept a frame, report a segment's end, or report a cut. The speech fails with it (its waiters
+ * reject with a {@link SpeechFailedError} whose `cause` is this error), the session emits it as an
+ * `error` event whose `source` is `dependency`, and the floor goes to the next speech.
+ * @example
+ * session.on('error', ({ error }) => { if (error instanceof DependencyStalledError) metrics.stall(error.dependency); });
+ */
+export class DependencyStalledError extends SpeechchartsError {
+  readonly dependency: StalledDependency;
+  /** The limit that passed without progress, in milliseconds. */
+  readonly ms: number;
+  constructor(dependency: StalledDependency, ms: number, what: string) {
+    super(`${dependency} made no progress for ${ms} ms: ${what}`);
+    this.dependency = dependency;
+    this.ms = ms;
+  }
+}
+
 /** `interrupt()` without `force` on a speech created with `allowInterruptions: false`. Nothing was interrupted. */
 export class InterruptionRefusedError extends SpeechchartsError {
   readonly speechId: string;

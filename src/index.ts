@@ -15,6 +15,8 @@ export {
   ToolError,
   SessionClosedError,
   InvalidArgumentError,
+  DependencyStalledError,
+  type StalledDependency,
   type InterruptReason,
 } from './errors.js';
 export type { AgentSessionEventMap, AgentSessionEvent } from './session-events.js';
@@ -24,6 +26,7 @@ export type { AudioOutput, PlayoutResult } from './ports/audio-output.js';
 export { frameDuration, createAudioFrame, type AudioFrame } from './ports/audio-frame.js';
 export type { ChatItem, ChatMessage, FunctionCallItem, FunctionCallOutputItem, AgentHandoffItem } from './ports/chat-item.js';
 export { realClock, type Clock } from './ports/clock.js';
+export { DEFAULT_IO_TIMEOUT_MS, type IoTimeouts } from './runtime/io-timeouts.js';
 export { heardText } from './runtime/heard-text.js';
 export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';
 export type { AgentState } from '../machines/agent-state.machine.js';

@@ -44,6 +44,26 @@ export function validateOptions(o: AgentSessionOptions): void {
   if (o.instructions !== undefined && typeof o.instructions !== 'string') throw new InvalidArgumentError(`${where}: instructions must be a string`);
   if (o.allowInterruptions !== undefined && typeof o.allowInterruptions !== 'boolean')
     throw new InvalidArgumentError(`${where}: allowInterruptions must be a boolean`);
+  if (o.clock !== undefined) {
+    const c = o.clock as unknown as Record<string, unknown> | null;
+    if (c === null || typeof c !== 'object' || ['now', 'setTimeout', 'clearTimeout'].some((m) => typeof c[m] !== 'function'))
+      throw new InvalidArgumentError(`${where}: clock must have now(), setTimeout(fn, ms) and clearTimeout(handle) methods`);
+  }
+  checkIoTimeouts(where, o.ioTimeouts);
   if (o.inspect !== undefined && typeof o.inspect !== 'function' && (typeof o.inspect !== 'object' || o.inspect === null))
     throw new InvalidArgumentError(`${where}: inspect must be an XState inspection observer (a function or { next })`);
+}
+
+const IO_TIMEOUT_FIELDS = ['llmMs', 'ttsMs', 'audioOutputMs'];
+
+function checkIoTimeouts(where: string, t: unknown): void {
+  if (t === undefined || t === false) return;
+  if (t === null || typeof t !== 'object' || Array.isArray(t))
+    throw new InvalidArgumentError(`${where}: ioTimeouts must be false or an object { llmMs?, ttsMs?, audioOutputMs? }, got ${typeName(t)}`);
+  for (const [k, v] of Object.entries(t as Record<string, unknown>)) {
+    if (!IO_TIMEOUT_FIELDS.includes(k)) throw new InvalidArgumentError(`${where}: unknown option 'ioTimeouts.${k}' (known: ${IO_TIMEOUT_FIELDS.join(', ')})`);
+    if (v === undefined || v === false) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new InvalidArgumentError(`${where}: ioTimeouts.${k} must be a positive finite number of milliseconds or false, got ${typeof v === 'number' ? String(v) : typeName(v)}`);
+  }
 }

@@ -22,7 +22,7 @@ function bareOutput(clock: VirtualClock) {
 }
 
 function sessionOn(audioOutput: AudioOutput, clock: VirtualClock) {
-  return new AgentSession({ llm: new ScriptedLLM({ clock, replies: [] }), tts: new FakeTTS({ msPerChar: 50 }), audioOutput });
+  return new AgentSession({ llm: new ScriptedLLM({ clock, replies: [] }), tts: new FakeTTS({ msPerChar: 50 }), audioOutput, clock });
 }
 
 describe('withPause', () => {

@@ -64,6 +64,7 @@ export async function runSeedDemo(o: SeedDemoOptions = {}): Promise<SeedDemoResu
     tts: new FakeTTS({ msPerChar: 50 }),
     audioOutput: new VirtualAudioOutput(clock),
     tools: { slow_tool: slowTool },
+    clock,
     ...(o.inspect ? { inspect: o.inspect } : {}),
   });
   await session.start();

@@ -342,6 +342,11 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
     audioOutput,
     tools: { probe },
     maxToolSteps: bounds.maxToolSteps,
+    // No I/O progress limits: the ControlledLLM/TTS streams wait for model events while the test runs
+    // the clock (`clock.runAll(60_000)`), so a limit on that clock would fail them where the model does
+    // not, and one on the wall clock could on a slow machine. A stall is only one more cause of
+    // `router.fail`, which the model already covers as an LLM or TTS error.
+    ioTimeouts: false,
     inspect: (ev: InspectionEvent) => {
       if (ev.type === '@xstate.actor') {
         const ref = ev.actorRef as AnyActorRef;

@@ -9,6 +9,7 @@ import type { LLM, LLMChunk, ToolSchema } from '../ports/llm.js';
 import type { TTS } from '../ports/tts.js';
 import { TextChannel } from './text-channel.js';
 import type { AgentSessionEventMap } from '../session-events.js';
+import type { StallLimits, StepStallLimits } from './stall-limits.js';
 
 /** Where a speech's text comes from. */
 export type SpeechSource =
@@ -38,6 +39,8 @@ interface StepIO {
   synthesisDone: boolean;
   /** The output's report for this step's segment, once asked for (after flush, or at a cut). */
   playout: Promise<PlayoutResult> | null;
+  /** The step's I/O progress limits: a stalled LLM, TTS or output fails the speech. */
+  limits: StepStallLimits;
 }
 
 /** One speech's I/O handles, until it is released. */
@@ -55,6 +58,7 @@ export interface StepRunnerOptions {
   /** A parsed tool call: start its run (the router has created its machine). */
   runTool: (speechId: string, step: number, call: { callId: string; name: string; arguments: string }) => void;
   reportError: (e: unknown, source: AgentSessionEventMap['error']['source']) => void;
+  stallLimits: StallLimits;
 }
 
 /**
@@ -75,6 +79,7 @@ export class StepRunner {
   }
 
   forget(id: string): void {
+    this.io.get(id)?.step?.limits.dispose();
     this.io.delete(id);
   }
 
@@ -82,8 +87,14 @@ export class StepRunner {
   startStep(id: string, index: number): void {
     const io = this.io.get(id);
     if (!io) return;
-    io.step = { index, models: this.o.models(id, index), textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null };
-    queueMicrotask(() => void this.runStep(id, io, io.step!));
+    io.step?.limits.stop();
+    const st: StepIO = { index, models: this.o.models(id, index), textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null, limits: null! };
+    // A stall fails the speech as an LLM, TTS or output error would (if the step still runs).
+    st.limits = this.o.stallLimits.step(io.abort.signal, (e) => {
+      if (io.step === st && this.router.step(id, index) !== undefined) this.fail(id, e, e.dependency);
+    });
+    io.step = st;
+    queueMicrotask(() => void this.runStep(id, io, st).finally(() => st.limits.stop()));
   }
 
   /** Stops the speech's LLM and TTS streams (right after the call: every loop checks the speech first). */
@@ -104,7 +115,12 @@ export class StepRunner {
       // Ask for the segment's report before clearing, so the cut position is what comes back.
       const report = flushed ?? this.o.audioOutput.waitForPlayout();
       this.o.audioOutput.clearBuffer();
+      this.o.stallLimits.audioResumed(); // a clear ends a pause
       return report;
+    });
+    st.limits.cut(st.playout, (e) => {
+      this.o.reportError(e, 'audio_output');
+      this.router.cutReported(id, '');
     });
     st.playout.then(
       (r) => this.router.cutReported(id, this.heard(id, st, r.playbackPosition)),
@@ -138,8 +154,9 @@ export class StepRunner {
     router.stepRunning(id, st.index);
     const audio = this.pumpAudio(id, st, signal, alive);
     try {
+      // Only the LLM's stream is held to the LLM limit: a `say` text stream is the caller's own.
       const chunks = skip ? noChunks() : this.chunksFor(io, st, signal);
-      for await (const chunk of abortableIterate(chunks, signal)) {
+      for await (const chunk of abortableIterate(io.source.kind === 'reply' && !skip ? st.limits.llm(chunks) : chunks, signal)) {
         if (!alive()) break;
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
@@ -168,7 +185,7 @@ export class StepRunner {
     let result: PlayoutResult;
     try {
       this.o.audioOutput.flush();
-      st.playout = this.o.audioOutput.waitForPlayout();
+      st.playout = st.limits.output(this.o.audioOutput.waitForPlayout(), st.audioSeconds, 'the output did not report the end of the segment (beyond the audio left to play)');
       result = await st.playout;
     } catch (e) {
       if (alive()) this.fail(id, e, 'audio_output');
@@ -199,12 +216,12 @@ export class StepRunner {
     let first = true;
     try {
       const frames = st.models.tts.synthesize(st.textChannel, { signal });
-      for await (const frame of abortableIterate(frames, signal)) {
+      for await (const frame of abortableIterate(st.limits.tts(frames, st.textChannel), signal)) {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
         this.router.frameQueued(id, st.index);
         try {
-          await this.o.audioOutput.captureFrame(frame);
+          await st.limits.output(this.o.audioOutput.captureFrame(frame), st.audioSeconds, 'the output did not accept a frame (beyond the audio left to play)');
         } catch (e) {
           if (alive()) this.fail(id, e, 'audio_output');
           return;

@@ -334,6 +334,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     audioOutput: audio,
     tools: toolSet.tools,
     inspect,
+    clock,
     ...(scenario.session.allowInterruptions !== undefined ? { allowInterruptions: scenario.session.allowInterruptions } : {}),
     ...(scenario.session.maxToolSteps !== undefined ? { maxToolSteps: scenario.session.maxToolSteps } : {}),
     ...(scenario.session.instructions !== undefined ? { instructions: scenario.session.instructions } : {}),

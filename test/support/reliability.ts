@@ -85,7 +85,7 @@ export class WatchedSession {
     this.llm = new ScriptedLLM({ clock, replies: o.replies });
     const tools = Object.fromEntries(Object.entries(o.tools ?? {}).map(([name, b]) => [name, this.watchedTool(name, b, o.workMs ?? 500)]));
     const tts = o.tts && 'synthesize' in o.tts ? o.tts : new FakeTTS({ msPerChar: 50, ...(o.tts ?? {}) });
-    this.session = new AgentSession({ llm: this.llm, tts, audioOutput: this.audioOutput, tools, ...(o.session ?? {}) });
+    this.session = new AgentSession({ llm: this.llm, tts, audioOutput: this.audioOutput, tools, clock, ...(o.session ?? {}) });
     this.session.on('speech_created', ({ speechHandle }) => this.watchHandle(speechHandle));
     this.session.on('error', (e) => this.errors.push(e));
     this.session.on('tool_result_discarded', (e) => this.discarded.push({ callId: e.callId, outcome: e.outcome }));

@@ -49,6 +49,7 @@ export function seedSession(o: { extraReplies?: ScriptedReply[]; tools?: Record<
     tts,
     audioOutput,
     tools: { slow_tool: slowTool, ...(o.tools ?? {}) },
+    clock,
     ...(o.allowInterruptions !== undefined ? { allowInterruptions: o.allowInterruptions } : {}),
   });
   return { clock, audioOutput, tts, llm, session, probe };

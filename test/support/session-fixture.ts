@@ -12,7 +12,7 @@ export function makeSession(o: {
   const audioOutput = new VirtualAudioOutput(clock);
   const tts = new FakeTTS({ msPerChar: 50, ...(o.tts ?? {}) });
   const llm = new ScriptedLLM({ clock, replies: o.replies ?? [] });
-  const session = new AgentSession({ llm, tts, audioOutput, ...(o.tools ? { tools: o.tools } : {}), ...(o.session ?? {}) });
+  const session = new AgentSession({ llm, tts, audioOutput, ...(o.tools ? { tools: o.tools } : {}), clock, ...(o.session ?? {}) });
   const errors: { error: Error; source: string }[] = [];
   session.on('error', (e) => errors.push(e));
   return { clock, audioOutput, tts, llm, session, errors };
