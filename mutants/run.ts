@@ -191,6 +191,30 @@ export const MUTANTS: Mutant[] = [
   },
 ];
 
+MUTANTS.push(
+  {
+    id: 'turn-dropped-during-transition',
+    description: 'input during an agent transition is dropped (agents-js 1.9: "skipping user input, speech scheduling is paused"): a held turn is never given back to the scheduler',
+    file: 'src/core/agent-transitions.ts',
+    find: /if \(items\.length\) this\.machines\.scheduler\.send\(\{ type: 'ENQUEUE_ALL', items \}\);/,
+    replace: '',
+  },
+  {
+    id: 'drain-waits-for-tools',
+    description: 'a handoff drain that waits for the leaving agent\'s tools too (LiveKit\'s drain): a tool awaiting AgentTask.run() then waits for the drain that waits for it',
+    file: 'src/core/agent-transitions.ts',
+    find: /if \(of\(this\.io\.current\(\)\)\) return false;/,
+    replace: "if (of(this.io.current())) return false;\n    for (const t of s.tools.values()) if (s.speeches.get(t.speechId)?.agent === key && this.machines.tool(t.callId).snapshot().status !== 'done') return false;",
+  },
+  {
+    id: 'interrupted-handoff-applied',
+    description: 'a handoff returned by a tool of an interrupted speech is applied anyway',
+    file: 'src/core/session-router.ts',
+    find: /if \(t\?\.handoff && t\.output && !st\.toolsCommitted\) \{\s*t\.handoff = null;/,
+    replace: 'if (t?.handoff && t.output && !st.toolsCommitted) {\n          this.agents.request({ kind: \'handoff\', to: t.handoff });\n          t.handoff = null;',
+  },
+);
+
 /** The model-based suite. */
 export const SUITE = [
   'test/machine-interrupt-coverage.test.ts',

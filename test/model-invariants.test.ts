@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAdjacencyMap } from 'xstate/graph';
-import { MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
 import { classifyStuck, composedInvariants, composedProgress, machineModels, KNOWN_RUNTIME_BUGS } from '../src/model/invariants.js';
 import { exploreModel, formatPath, formatReport, type ExplorationReport } from '../src/testing/model-explorer.js';
 
@@ -57,6 +57,8 @@ describe('each machine, every event in every reachable state', () => {
 for (const [label, bounds] of [
   ['composed system', MODEL_BOUNDS],
   ['composed system, tools that say, reply and interrupt', TOOLS_SPEAK_BOUNDS],
+  ['composed system with agents: a handoff (outside or from a tool) or a task, onExit, close', AGENT_BOUNDS],
+  ['composed system with agents: chains of three transitions', AGENT_CHAIN_BOUNDS],
 ] as const) {
   describe(`${label}: the session's routing over scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each`, () => {
     let report: ExplorationReport<ComposedSnapshot, ModelEvent>;
@@ -100,7 +102,7 @@ describe('the composed explorations together', () => {
     const unreached = Object.fromEntries(Object.entries(coverage).map(([k, c]) => [k, c.report().stateNodes.uncovered]));
     // The runtime never sends DRAIN (reserved for handoff): the scheduler's draining states are
     // reachable only from the machine alone, where the per-machine exploration covers them.
-    expect(unreached).toEqual({ speechHandle: [], toolRun: [], scheduler: ['scheduler.draining', 'scheduler.drained'], agentState: [] });
+    expect(unreached).toEqual({ speechHandle: [], toolRun: [], scheduler: ['scheduler.draining', 'scheduler.drained'], agentState: [], agentActivity: [] });
   });
 });
 

@@ -1,4 +1,4 @@
-import { DEEP_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, coverage, createComposedModel, describeComposed, resetCoverage, type ModelBounds } from '../model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, DEEP_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, coverage, createComposedModel, describeComposed, resetCoverage, type ModelBounds } from '../model/composed-model.js';
 import { KNOWN_RUNTIME_BUGS, classifyStuck, composedInvariants, composedProgress, machineModels } from '../model/invariants.js';
 import { exploreModel, formatCoverage, formatReport } from '../testing/model-explorer.js';
 
@@ -26,13 +26,15 @@ export async function runCheck(deep: boolean, out: (line: string) => void): Prom
   const configs: { name: string; bounds: Readonly<ModelBounds> }[] = [
     { name: 'composed system', bounds: MODEL_BOUNDS },
     { name: 'composed system, tools that say, reply and interrupt', bounds: TOOLS_SPEAK_BOUNDS },
-    ...(deep ? DEEP_BOUNDS.map((bounds) => ({ name: `composed system (deep${bounds.toolsSpeak ? ', tools that speak' : ''})`, bounds })) : []),
+    { name: 'composed system with agents (handoffs, tasks, onExit, close)', bounds: AGENT_BOUNDS },
+    { name: 'composed system with agents, chains of transitions', bounds: AGENT_CHAIN_BOUNDS },
+    ...(deep ? DEEP_BOUNDS.map((bounds) => ({ name: `composed system (deep${bounds.agentTransitions ? ', agents' : bounds.toolsSpeak ? ', tools that speak' : ''})`, bounds })) : []),
   ];
   for (const { name, bounds } of configs) {
     const m = createComposedModel(bounds);
     const t0 = performance.now();
     const r = exploreModel({ logic: m.logic, name, events: m.events, serialize: m.serialize, invariants: composedInvariants, progress: composedProgress, maxStates: 2_000_000 });
-    out(`${name}: scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each (bounds ${JSON.stringify(bounds)}), explored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    out(`${name}: scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each${bounds.agentTransitions ? ` × ${bounds.agentTransitions} agent transitions` : ''} (bounds ${JSON.stringify(bounds)}), explored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const lines = formatReport({ ...r, progress: [] }, { describeState: describeComposed });
     lines.forEach((l) => out(l));
     if (r.truncated || r.violations.length) failed++;

@@ -31,6 +31,8 @@ export class AgentTransitions {
       post(fn: () => void): void;
       /** The speech holding the floor, if any. */
       current(): string | null;
+      /** Shows thinking or listening when nobody holds the floor (a pause or resume changes who is waited on). */
+      showIdleState(): void;
     },
   ) {}
 
@@ -79,6 +81,11 @@ export class AgentTransitions {
     return this.machines.activity(key).snapshot().value === 'active' || this.machines.activity(key).snapshot().value === 'entering';
   }
 
+  /** The agent entry is paused under a task. */
+  paused(key: string | null): boolean {
+    return key !== null && this.running(key) && this.machines.activity(key).snapshot().value === 'paused';
+  }
+
   /** A routing action of an activity machine. */
   action(key: string, type: string): void {
     switch (type) {
@@ -94,6 +101,7 @@ export class AgentTransitions {
       case 'awaitFloor':
       case 'activityActive':
       case 'activityPaused':
+        this.io.showIdleState();
         return this.kick();
       default:
         throw new Error(`agent ${key}: no routing for action ${type}`);

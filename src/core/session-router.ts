@@ -42,6 +42,7 @@ export class SessionRouter {
     this.agents = new AgentTransitions(state, machines, shell, this.history, {
       post: (fn) => this.fx.post(fn, null),
       current: () => this.current(),
+      showIdleState: () => this.postIdleState(),
     });
   }
 
@@ -537,11 +538,16 @@ export class SessionRouter {
     this.shell.released(id);
   }
 
+  private postIdleState(): void {
+    this.fx.post(() => this.showIdleState(), null);
+  }
+
   /** With the floor free: thinking while a speech still waits for its tools, else listening. */
   private showIdleState(): void {
     if (this.current() !== null || !this.state.started) return;
     let waiting = false;
-    for (const id of this.state.speeches.keys()) if (!this.isFinal(id)) waiting = true;
+    // A speech of an agent paused under a task (its tool awaits the task) leaves the task listening.
+    for (const [id, sp] of this.state.speeches) if (!this.isFinal(id) && !this.agents.paused(sp.agent)) waiting = true;
     this.setAgentState(waiting ? 'THINKING' : 'LISTENING');
   }
 

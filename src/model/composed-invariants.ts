@@ -187,7 +187,11 @@ export const composedInvariants: CInvariant[] = [
       if (!s.session.started || s.session.closed) return true;
       const cur = s.scheduler.context.current;
       if (cur === null) {
-        const waiting = s.speeches.find((sp) => !isFinal(sp.snap));
+        const pausedAgent = (id: string) => {
+          const a = s.activities.find((x) => x.key === s.session.speeches.get(id)?.agent);
+          return a !== undefined && a.snap.value === 'paused';
+        };
+        const waiting = s.speeches.find((sp) => !isFinal(sp.snap) && !pausedAgent(sp.id));
         const want = waiting ? 'thinking' : 'listening';
         return s.shownAgentState === want || `nobody holds the floor${waiting ? ` and ${waiting.id} waits for its tools` : ''}, but the agent is ${s.shownAgentState}`;
       }
@@ -244,6 +248,26 @@ export const composedInvariants: CInvariant[] = [
         if (!before?.held || r.agent === null || before.agent !== null) continue;
         if (r.agent !== to.context.session.activeAgent) bad.push(`${id} waited for a transition but speaks for ${r.agent}, not ${to.context.session.activeAgent}`);
       }
+      return fail(bad);
+    },
+  },
+  {
+    name: 'a tool\'s handoff happens if and only if its step played whole',
+    description:
+      'A handoff returned by a tool takes effect once its step has played (the tool output is then in history as returned); if its speech was interrupted or failed first, it does not happen and its output says so.',
+    check: ({ to }) => {
+      const s = to.context;
+      const bad: string[] = [];
+      for (const sp of s.speeches)
+        for (const t of sp.tools) {
+          if (!t.handoffTo) continue;
+          const line = s.history.find((l) => l.startsWith(`output:${t.callId}:`));
+          if (!line) continue; // not committed yet
+          const asked = s.activities.some((a) => a.key === t.handoffTo) || s.session.transitions.some((x) => x.kind === 'handoff' && x.to === t.handoffTo);
+          const interrupted = line !== `output:${t.callId}:ok`;
+          if (interrupted && asked) bad.push(`${t.callId}'s handoff to ${t.handoffTo} happened though its output is ${line}`);
+          if (!interrupted && !asked && !s.session.closed) bad.push(`${t.callId}'s handoff to ${t.handoffTo} played whole but never happened`);
+        }
       return fail(bad);
     },
   },

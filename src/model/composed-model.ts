@@ -128,7 +128,7 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
     out += p ? `${p.index}${p.chunks}${+p.heard}${+p.llmDone}${+p.playoutRequested}` : '-';
     out += st ? `/${st.index}${+st.segmentOpen}${+st.speaking}${+st.playoutDone}${+st.messageCommitted}${+st.toolsCommitted}[${st.tools.join(',')}]` : '/-';
     if (r) out += `${r.cut[0]}${+r.userCommitted}${r.finishing ?? ''}${r.commitsAfterMessage.length}`;
-    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}`;
+    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}${t.handoffTo ?? ''}`;
     if (r) out += `@${r.origin ?? ''}>${r.agent ?? ''}${r.held ? 'H' : ''}`;
   }
   if (s.bounds.agentTransitions > 0) {

@@ -48,12 +48,16 @@ export const TOOLS_SPEAK_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, tool
  * `AgentTask` and awaits it, the task completing, `onExit` settling late, close anywhere, with
  * tools that speak (what a tool says during a transition is the leaving agent's own).
  */
-export const AGENT_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true, agentTransitions: 2 };
+export const AGENT_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSpeech: 1, toolsSpeak: true, agentTransitions: 1 };
+
+/** Chains of transitions: a second one asked during the first, a handoff during a task, a task's end; one speech. */
+export const AGENT_CHAIN_BOUNDS: Readonly<ModelBounds> = { ...AGENT_BOUNDS, speeches: 1, agentTransitions: 3 };
 
 /** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
 export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
   { ...MODEL_BOUNDS, speeches: 3, toolsPerSpeech: 1 },
   { ...TOOLS_SPEAK_BOUNDS, speeches: 3 },
+  { ...AGENT_BOUNDS, agentTransitions: 2 },
 ];
 
 /** A tool run: the `tool`-th call of the speech created `speech`-th (both 0-based). */
@@ -148,6 +152,8 @@ export interface ToolModel {
   /** The task (agent entry key) whose `run()` this tool awaits, and how that went. */
   awaitsTask: string | null;
   task: 'none' | 'pending' | 'resolved' | 'rejected';
+  /** The agent entry this tool's `handoff(...)` named, if it returned one. */
+  handoffTo: string | null;
 }
 
 /** The pipeline's side of a step (the router keeps the rest). */

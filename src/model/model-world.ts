@@ -136,7 +136,7 @@ class ModelWorld implements SessionMachines, SessionShell {
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
     const sp = this.speechModel(input.speechId);
     const { snap, key } = steppers.tool.initial(input);
-    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none' });
+    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none', handoffTo: null });
   }
 
   private readonly activityPorts = new Map<string, MachinePort<ActivitySnapshot, AgentActivityEvent>>();
@@ -447,6 +447,7 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_HANDOFF': {
         this.s.transitionsAsked++;
         const to = this.router.registerAgent('h');
+        t.handoffTo = to;
         return send({ type: 'RESULT', output: '', handoff: to });
       }
       case 'TOOL_RUN_TASK': {

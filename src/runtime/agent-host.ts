@@ -125,6 +125,6 @@ export class AgentHost {
     const outcome = taskOutcome(agent as AgentTask<unknown>);
     if (outcome?.ok) w.resolve(outcome.value);
     else if (outcome) w.reject(outcome.error);
-    else w.reject(new AgentTaskError(agent.id, endedBy === 'close' && this.session.closed ? 'close' : 'handoff'));
+    else w.reject(new AgentTaskError(agent.id, endedBy === 'close' && this.router.state.closed ? 'close' : 'handoff'));
   }
 }
