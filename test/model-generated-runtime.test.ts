@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, type ModelBounds } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, type ModelBounds } from '../src/model/composed-model.js';
 import { createRuntimeAdapter } from '../src/model/runtime-adapter.js';
 import { createModelWalker, exploreModel, generatePathTests, sampleSimplePaths, shortestPaths } from '../src/testing/model-explorer.js';
 
@@ -12,6 +12,7 @@ import { createModelWalker, exploreModel, generatePathTests, sampleSimplePaths, 
 export const SHORTEST_PATH_BOUNDS: Partial<ModelBounds>[] = [
   { speeches: 2, toolsPerSpeech: 1 },
   { ...TOOLS_SPEAK_BOUNDS },
+  { ...AGENT_CHAIN_BOUNDS },
 ];
 /** Sampled: simple paths through the full composed model, with tools quiet and with tools that speak. */
 export const SIMPLE_PATHS = { count: 100, maxDepth: 24, seed: 20260401 };
@@ -27,7 +28,7 @@ for (const bounds of SHORTEST_PATH_BOUNDS) {
   });
 }
 
-for (const bounds of [MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS]) {
+for (const bounds of [MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, AGENT_BOUNDS]) {
   const full = createComposedModel(bounds);
   const fullWalker = createModelWalker({ logic: full.logic, events: full.events });
   const simple = sampleSimplePaths(fullWalker, { serialize: full.serialize, ...SIMPLE_PATHS });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed } from '../src/model/composed-model.js';
 import { composedInvariants } from '../src/model/invariants.js';
 import { createRuntimeAdapter } from '../src/model/runtime-adapter.js';
 import { createModelWalker, formatPath, pathFromChoices, runPath } from '../src/testing/model-explorer.js';
@@ -15,7 +15,7 @@ const seed = Number(process.env.FC_SEED ?? 424242);
 const numRuns = Number(process.env.FC_RUNS ?? 250);
 
 // Walks revisit states freely, so they may go past the exhaustive bounds: three speeches here.
-for (const bounds of [{ ...MODEL_BOUNDS, speeches: 3 }, { ...TOOLS_SPEAK_BOUNDS, speeches: 3 }]) {
+for (const bounds of [{ ...MODEL_BOUNDS, speeches: 3 }, { ...TOOLS_SPEAK_BOUNDS, speeches: 3 }, { ...AGENT_BOUNDS, speeches: 3, agentTransitions: 3 }]) {
 const model = createComposedModel(bounds);
 const walker = createModelWalker({ logic: model.logic, events: model.events });
 const adapter = createRuntimeAdapter({ bounds: model.bounds });

@@ -120,6 +120,9 @@ export class AgentTransitions {
 
   /** `close()`: every activity ends now (their task waiters settle), and no transition goes on. */
   closeAll(): void {
+    // Closed before the first agent entered: it stays the session's agent (`currentAgent`).
+    const head = this.state.transitions[0];
+    if (this.state.activeAgent === null && head?.kind === 'handoff') this.state.activeAgent = head.to;
     this.state.transitions.length = 0;
     this.state.held.length = 0;
     for (const [key, a] of this.state.agents) {

@@ -1,5 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { AgentSession } from '../agent-session.js';
+import { Agent } from '../agents/agent.js';
+import { AgentTask } from '../agents/agent-task.js';
+import { handoff } from '../agents/handoff.js';
+import type { Tool } from '../tool.js';
 import type { AudioFrame } from '../ports/audio-frame.js';
 import { SpeechFailedError, SpeechInterruptedError, ToolError } from '../errors.js';
 import type { LLM, LLMChunk, LLMRequest } from '../ports/llm.js';
@@ -175,8 +180,41 @@ interface ToolProbe {
   ctx: RunContext;
   signal: AbortSignal;
   wait: { status: Status; error?: unknown };
-  resolve: (v: string) => void;
+  resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  /** Runs `fn` in the tool's own async context (as code inside the tool would: `AgentTask.run()` needs it). */
+  inTool: <R>(fn: () => R) => R;
+  /** The `run()` of the task this tool started, if any. */
+  task?: { status: Status; error?: unknown };
+}
+
+/**
+ * The model's agents: instructions `A`, `H` (handed to), `T` (a task); each has the probe tool, and
+ * an `onExit` the test settles (EXIT_DONE).
+ */
+class ModelAgent extends Agent {
+  constructor(
+    id: string,
+    tools: Record<string, Tool>,
+    private readonly exits: Map<Agent, () => void>,
+  ) {
+    super({ id, instructions: id.toUpperCase(), tools });
+  }
+  override onExit(): Promise<void> {
+    return new Promise((resolve) => this.exits.set(this, resolve));
+  }
+}
+
+class ModelTask extends AgentTask<string> {
+  constructor(
+    tools: Record<string, Tool>,
+    private readonly exits: Map<Agent, () => void>,
+  ) {
+    super({ id: 't', instructions: 'T', tools });
+  }
+  override onExit(): Promise<void> {
+    return new Promise((resolve) => this.exits.set(this, resolve));
+  }
 }
 
 /** The runtime with its fakes, and what the adapter tracks of it. */
@@ -195,6 +233,9 @@ export interface RuntimeUnderTest {
   errors: string[];
   last: string;
   bounds: Readonly<ModelBounds>;
+  /** Each agent's pending `onExit`, settled by EXIT_DONE. */
+  exits: Map<Agent, () => void>;
+  probeTools: Record<string, Tool>;
 }
 
 /** What both the model and the runtime show, compared after every event. */
@@ -207,6 +248,8 @@ export interface Observable {
   history: string[];
   errors: string[];
   last: string;
+  /** Each agent entry's activity state, by key; and the agent answering new turns. */
+  agents: { activities: Record<string, unknown>; current: string };
 }
 
 /**
@@ -232,6 +275,11 @@ export function observeModel(snapshot: ComposedSnapshot): Observable {
     history: s.history,
     errors: s.errors,
     last: s.last,
+    agents: {
+      activities: Object.fromEntries(s.activities.map((a) => [a.key, a.snap.value])),
+      // As `session.currentAgent`: before start(), the agent that will enter first.
+      current: s.session.agents.get(s.session.activeAgent ?? (s.session.transitions[0]?.kind === 'handoff' ? s.session.transitions[0].to : ''))?.agentId ?? '-',
+    },
   };
 }
 
@@ -263,6 +311,12 @@ export function observeRuntime(rt: RuntimeUnderTest): Observable {
     history: rt.session.history.map(historyLine),
     errors: rt.errors,
     last: rt.last,
+    agents: {
+      activities: Object.fromEntries(
+        [...rt.actors.entries()].filter(([id]) => /^agent_\d+:/.test(id)).map(([id, ref]) => [id.slice(0, id.indexOf(':')), ref.getSnapshot().value]),
+      ),
+      current: rt.session.currentAgent.id,
+    },
   };
 }
 
@@ -331,16 +385,17 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
   const probe = tool({
     description: 'A tool the test controls: it awaits its preamble, then settles when told.',
     execute: (_args, { ctx, abortSignal, toolCallId }) =>
-      new Promise<string>((resolve, reject) => {
-        rt.tools.set(toolCallId, { ctx, signal: abortSignal, wait: track(ctx.waitForPlayout()), resolve, reject });
+      new Promise<unknown>((resolve, reject) => {
+        rt.tools.set(toolCallId, { ctx, signal: abortSignal, wait: track(ctx.waitForPlayout()), resolve, reject, inTool: AsyncLocalStorage.snapshot() });
       }),
   });
+  const exits = new Map<Agent, () => void>();
   const actors = new Map<string, AnyActorRef>();
   const session = new AgentSession({
     llm,
     tts,
     audioOutput,
-    tools: { probe },
+    agent: new ModelAgent('a', { probe }, exits),
     maxToolSteps: bounds.maxToolSteps,
     // No I/O progress limits: the ControlledLLM/TTS streams wait for model events while the test runs
     // the clock (`clock.runAll(60_000)`), so a limit on that clock would fail them where the model does
@@ -354,7 +409,7 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
       }
     },
   });
-  Object.assign(rt, { clock, audioOutput, llm, tts, session, handles: [], speechWaits: new Map(), streams: new Map(), tools: new Map(), actors, errors: [], last: 'none', bounds });
+  Object.assign(rt, { clock, audioOutput, llm, tts, session, handles: [], speechWaits: new Map(), streams: new Map(), tools: new Map(), actors, errors: [], last: 'none', bounds, exits, probeTools: { probe } });
   llm.onChat = (stream) => {
     const id = session.currentSpeech?.id;
     if (id) rt.streams.set(id, stream);
@@ -459,11 +514,36 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
     case 'PLAYOUT_DONE':
       await clock.runAll(60_000);
       return;
+    case 'UPDATE_AGENT':
+      try {
+        session.updateAgent(new ModelAgent('h', rt.probeTools, rt.exits));
+        rt.last = 'ok';
+      } catch (err) {
+        rt.last = outcomeName(err);
+      }
+      await clock.settle();
+      return;
+    case 'TASK_COMPLETE':
+      (session.currentAgent as ModelTask).complete(TOOL_OK);
+      await clock.settle();
+      return;
+    case 'EXIT_DONE': {
+      const key = step.from!.context.activities[e.agent]!.key;
+      const agent = session._agentHost.agent(key)!;
+      const exit = rt.exits.get(agent);
+      if (!exit) throw new Error(`agent ${key} has no pending onExit`);
+      rt.exits.delete(agent);
+      exit();
+      await clock.settle();
+      return;
+    }
     case 'TOOL_WAIT':
     case 'TOOL_RESULT':
     case 'TOOL_ERROR':
     case 'TOOL_SAY':
     case 'TOOL_REPLY':
+    case 'TOOL_HANDOFF':
+    case 'TOOL_RUN_TASK':
     case 'TOOL_INTERRUPT': {
       const callId = toolCallId(rt.handles[e.speech]!.id, e.tool);
       const p = rt.tools.get(callId);
@@ -471,8 +551,12 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
       if (e.type === 'TOOL_WAIT') p.wait = track(p.ctx.waitForPlayout());
       else if (e.type === 'TOOL_RESULT') p.resolve(TOOL_OK);
       else if (e.type === 'TOOL_ERROR') p.reject(new ToolError(TOOL_FAILED));
+      else if (e.type === 'TOOL_HANDOFF') p.resolve(handoff({ agent: new ModelAgent('h', rt.probeTools, rt.exits) }));
+      else if (e.type === 'TOOL_RUN_TASK') {
+        if (!session.closed) p.task = track(p.inTool(() => new ModelTask(rt.probeTools, rt.exits).run()));
+      }
       else if (e.type === 'TOOL_INTERRUPT') {
-        const t = track(p.ctx.session.interrupt());
+        const t = track(p.inTool(() => p.ctx.session.interrupt()));
         await clock.settle();
         rt.last = t.status === 'pending' ? 'ok' : callOutcome(t);
         return;
@@ -482,9 +566,9 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
           let h: SpeechHandle;
           if (e.type === 'TOOL_SAY') {
             const text = new ControlledStream<string>();
-            h = p.ctx.session.say(text);
+            h = p.inTool(() => p.ctx.session.say(text)); // as code inside the tool: its agent's own speech
             rt.streams.set(h.id, text);
-          } else h = p.ctx.session.generateReply({ instructions: 'tell the user to hold on' });
+          } else h = p.inTool(() => p.ctx.session.generateReply({ instructions: 'tell the user to hold on' }));
           rt.handles.push(h);
           rt.speechWaits.set(h.id, track(h.waitForPlayout()));
           rt.last = 'ok';
