@@ -165,7 +165,9 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   const p = (s: string) => out.push(s);
 
   const mainTop = 70;
-  const marksBottom = mainTop + laneBlock + 40;
+  const main = { from: 0, to: endMs, left: labelW, width: plotW, top: mainTop };
+  const markRows = Math.max(2, ...[...markLabelRows(input.marks, main).values()].map((r) => r + 1));
+  const marksBottom = mainTop + laneBlock + 14 + markRows * 13;
   const figuresTop = marksBottom + 16;
   const mainFigures = input.figures;
   let y = figuresTop + mainFigures.length * 22;
@@ -194,7 +196,6 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   p(`<text x="16" y="24" font-size="16" font-weight="600" fill="#111827">${esc(input.title)}</text>`);
   if (input.subtitle) p(`<text x="16" y="44" fill="#4b5563">${esc(input.subtitle)}</text>`);
 
-  const main = { from: 0, to: endMs, left: labelW, width: plotW, top: mainTop };
   drawPlot(p, input, main, 'main');
   drawMarks(p, input.marks, main, mainTop + laneBlock);
   drawFigures(p, mainFigures, main, figuresTop);
@@ -296,15 +297,39 @@ const MARK_STYLE: Record<TimelineMark['kind'], { colour: string; width: number; 
 function drawMarks(p: (s: string) => void, marks: TimelineMark[], pl: Plot, lanesBottom: number, zoomed = false): void {
   const x = scale(pl);
   const sorted = [...marks].sort((a, b) => a.atMs - b.atMs || a.label.localeCompare(b.label));
-  sorted.forEach((m, i) => {
+  const rows = markLabelRows(sorted, pl, zoomed);
+  sorted.forEach((m) => {
     if (m.atMs < pl.from || m.atMs > pl.to) return;
     const mx = fmt(x(m.atMs));
     const st = MARK_STYLE[m.kind];
     p(`<line x1="${mx}" y1="${pl.top - 4}" x2="${mx}" y2="${lanesBottom + 6}" stroke="${st.colour}" stroke-width="${st.width}"${st.dash ? ' stroke-dasharray="3 3"' : ''}/>`);
     const anchorEnd = x(m.atMs) > pl.left + pl.width * 0.6;
     const label = zoomed ? `${m.label} (${formatMs(m.atMs)})` : m.label;
-    p(`<text x="${mx}" y="${lanesBottom + 18 + (i % 2) * 13}" dx="${anchorEnd ? -4 : 4}" text-anchor="${anchorEnd ? 'end' : 'start'}" fill="${m.kind === 'input' ? '#4b5563' : st.colour}" font-size="11"${st.bold ? ' font-weight="600"' : ''}>${esc(clip(label, 80))}</text>`);
+    p(`<text x="${mx}" y="${lanesBottom + 18 + rows.get(m)! * 13}" dx="${anchorEnd ? -4 : 4}" text-anchor="${anchorEnd ? 'end' : 'start'}" fill="${m.kind === 'input' ? '#4b5563' : st.colour}" font-size="11"${st.bold ? ' font-weight="600"' : ''}>${esc(clip(label, 80))}</text>`);
   });
+}
+
+const MARK_CHAR_W = 6.2;
+
+/**
+ * The row of each mark's label under the lanes: the first row where it overlaps no label already
+ * placed (labels right of 60% of the plot end at their line), so many marks stay readable.
+ */
+function markLabelRows(marks: TimelineMark[], pl: Plot, zoomed = false): Map<TimelineMark, number> {
+  const x = scale(pl);
+  const rows: [number, number][][] = [];
+  const out = new Map<TimelineMark, number>();
+  for (const m of [...marks].sort((a, b) => a.atMs - b.atMs || a.label.localeCompare(b.label))) {
+    if (m.atMs < pl.from || m.atMs > pl.to) continue;
+    const mx = x(m.atMs);
+    const w = clip(zoomed ? `${m.label} (${formatMs(m.atMs)})` : m.label, 80).length * MARK_CHAR_W + 8;
+    const span: [number, number] = mx > pl.left + pl.width * 0.6 ? [mx - w, mx] : [mx, mx + w];
+    let r = rows.findIndex((row) => row.every(([a, b]) => span[1] <= a || span[0] >= b));
+    if (r < 0) r = rows.push([]) - 1;
+    rows[r]!.push(span);
+    out.set(m, r);
+  }
+  return out;
 }
 
 /** A bracket from the mark to the moment measured, with its value. */
