@@ -251,7 +251,8 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       label = id;
       addLane({ id, label: `${name} (${id.slice(5)})`, kind: 'tool' });
     } else if (typeof snap.context?.agentId === 'string' && typeof snap.context?.key === 'string') {
-      // An agent's activity (`agent_2:booking`): one lane per entry of an agent.
+      // An agent's activity (`agent_2:booking`): one lane per entry of an agent; the default agent alone needs none.
+      if (!scenario.agents) return;
       laneId = id;
       label = `agent ${snap.context.agentId}`;
       addLane({ id, label: `agent ${snap.context.agentId} (${snap.context.key})`, kind: 'activity' });
