@@ -172,8 +172,18 @@ export function formatSummary(r: ScenarioResult, o: { files?: SummaryFile[]; par
   if (r.speeches.length) out.push(`  speeches: ${r.speeches.map((s) => `${s.id} ${s.source === 'say' ? 'say' : 'reply'} ${s.outcome ?? 'unfinished'}`).join(' · ')}`);
   for (const t of r.tools) {
     const wait = t.waitOutcome ? ` (its wait for playout ${t.waitOutcome})` : '';
-    out.push(`  tool ${t.name} (${t.callId}): ${t.outcome ?? 'still running'}${wait}${t.endedAt !== undefined ? `, ${(t.endedAt - t.startedAt).toFixed(1)} ms after it started` : ''}`);
+    const agentWork = t.handoffTo
+      ? `, returned handoff to ${t.handoffTo}`
+      : t.task
+        ? `, ran task ${t.task.name} for ${((t.task.settledAt ?? t.task.startedAt) - t.task.startedAt).toFixed(1)} ms (${t.task.error ?? `result ${JSON.stringify(t.task.result)}`})`
+        : t.completedWith !== undefined
+          ? `, completed its task with ${JSON.stringify(t.completedWith)}`
+          : '';
+    out.push(`  tool ${t.name} (${t.callId}): ${t.outcome ?? 'still running'}${wait}${t.endedAt !== undefined ? `, ${(t.endedAt - t.startedAt).toFixed(1)} ms after it started` : ''}${agentWork}`);
   }
+  const moves = r.handoffs.filter((h) => h.oldAgentId !== undefined);
+  // A scenario without agents runs the default agent alone: nothing to say about it.
+  if (r.handoffs.length && (moves.length || r.handoffs[0]!.newAgentId !== 'default_agent')) out.push(`  agents: ${r.handoffs[0]!.newAgentId} first${moves.map((h) => ` · +${h.atMs.toFixed(0)} ms ${h.oldAgentId} → ${h.newAgentId}`).join('')}`);
   for (const e of r.errors) out.push(`  error (${e.source}) at +${e.atMs.toFixed(1)} ms: ${e.message}`);
   for (const s of r.stuck) out.push(`  STUCK: ${s}`);
   out.push('  history:');

@@ -89,6 +89,20 @@ Scenario format (JSON; errors name the bad field, e.g. "inputs[2].atMs must be a
                "vad": { "activationThreshold": 0.5, "minSilenceDuration": 550 } },
     "maxDurationMs": 30000
   }
+  With agents (see examples/handoff-during-tool.json):
+    "agents": { "greeter": { "instructions": "...", "tools": ["transfer"] },
+                "booking": { "instructions": "...", "tools": ["collect_phone"],
+                             "onEnter": { "say": "..." } | { "generateReply": { "instructions": "..." } } },
+                "phone_task": { "task": true, "instructions": "...", "tools": ["save_phone"] } },
+    "startAgent": "greeter",
+    "tools": { "transfer": { "handoff": "booking" | { "agent": "booking", "returns": "..." } },
+               "collect_phone": { "runTask": "phone_task" },
+               "save_phone": { "complete": true } | { "completeWith": "a value" } },
+    "replies": [ { "when": { "agent": "booking", "afterHandoff": true }, "text": "..." },
+                 { "when": { "agent": "booking", "afterTool": "collect_phone" },
+                   "text": "We will text {{output.phone}}." } ]
+  A handoff happens once the step that called its tool played whole; interrupted, it does not
+  happen and the tool's output says so. Without "returns" the new agent speaks first.
   An input with "interrupt" calls session.interrupt({ force }) first, then (without awaiting it)
   generateReply({ userInput }) or say(text), as LiveKit's API-injected input does.
   "userAudio" is the user's voice: words synthesized with espeak-ng (a voice other than the

@@ -364,7 +364,10 @@ async function writeOutputs(result: ScenarioResult, parts: Parts, outDir: string
   const files: SummaryFile[] = [
     { path: rel(wavPath), what: `${seconds.toFixed(2)} s: what the listener heard` },
     { path: rel(tracePath), what: `${result.trace.length} inspection records (speechcharts inspect ${rel(tracePath)})` },
-    { path: rel(svgPath), what: `one lane per actor, state spans coloured${result.timeline.marks.some((m) => m.kind === 'interrupt') ? ', the interrupt marked' : ''}` },
+    {
+      path: rel(svgPath),
+      what: `one lane per actor, state spans coloured${result.timeline.marks.some((m) => m.kind === 'interrupt') ? ', the interrupt marked' : ''}${result.timeline.marks.some((m) => m.kind === 'handoff') ? ', each handoff marked' : ''}`,
+    },
   ];
   if (userAudio) {
     const { encodeWav, decodeWav } = await import('../adapters/wav.js');

@@ -18,13 +18,15 @@ export type SpanKind =
   | 'closed'
   /** The user is speaking (the VAD hears speech). */
   | 'voice'
+  /** An agent speaks for the session (its activity is active). */
+  | 'agentActive'
   | 'other';
 
 /** One row of the timeline: an actor. */
 export interface TimelineLane {
   id: string;
   label: string;
-  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio' | 'bargeIn' | 'user';
+  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio' | 'bargeIn' | 'user' | 'activity';
 }
 
 /** An actor in one state from `startMs` to `endMs` (ms from the start of the run). */
@@ -38,11 +40,11 @@ export interface StateSpan {
   final?: boolean;
 }
 
-/** A moment worth a vertical line: an input, or an interrupt (drawn bold, in red). */
+/** A moment worth a vertical line: an input, an interrupt (drawn bold, in red), or a handoff between agents (violet). */
 export interface TimelineMark {
   atMs: number;
   label: string;
-  kind: 'input' | 'interrupt';
+  kind: 'input' | 'interrupt' | 'handoff';
 }
 
 /** A measured delay after a mark, e.g. interrupt → audio cut. */
@@ -85,6 +87,7 @@ export const SPAN_COLOURS: Record<SpanKind, string> = {
   failed: '#7f1d1d',
   closed: '#9ca3af',
   voice: '#f9a8d4',
+  agentActive: '#ddd6fe',
   other: '#e5e7eb',
 };
 
@@ -104,6 +107,9 @@ export function stateKind(lane: TimelineLane['kind'], state: string): SpanKind {
   // The barge-in policy: the user speaking (measuring, long), the agent held (paused), or neither.
   if (lane === 'bargeIn') return state.startsWith('holding') ? 'paused' : state.startsWith('userSpeaking') ? 'voice' : leaf === 'closed' ? 'closed' : 'idle';
   if (lane === 'user') return leaf === 'speaking' ? 'voice' : 'idle';
+  // An agent's activity: its turn (active), handing over or stepping aside for a task, paused, gone.
+  if (lane === 'activity')
+    return ({ entering: 'queued', active: 'agentActive', draining: 'busy', exiting: 'busy', pausing: 'busy', paused: 'idle', done: 'done' } as const)[leaf as 'active'] ?? 'other';
   return (
     ({
       queued: 'queued',
@@ -128,6 +134,11 @@ const LEGEND: [SpanKind, string][] = [
   ['done', 'done'],
   ['interrupted', 'interrupted / aborted'],
   ['failed', 'failed'],
+];
+/** Added to the legend when a run has agents' activities in it. */
+const AGENT_LEGEND: [SpanKind, string][] = [
+  ['agentActive', 'agent active'],
+  ['busy', 'agent handing over'],
 ];
 /** Added to the legend when a run has the user's voice in it. */
 const VOICE_LEGEND: [SpanKind, string][] = [
@@ -154,7 +165,9 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   const p = (s: string) => out.push(s);
 
   const mainTop = 70;
-  const marksBottom = mainTop + laneBlock + 40;
+  const main = { from: 0, to: endMs, left: labelW, width: plotW, top: mainTop };
+  const markRows = Math.max(2, ...[...markLabelRows(input.marks, main).values()].map((r) => r + 1));
+  const marksBottom = mainTop + laneBlock + 14 + markRows * 13;
   const figuresTop = marksBottom + 16;
   const mainFigures = input.figures;
   let y = figuresTop + mainFigures.length * 22;
@@ -165,10 +178,11 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   const legendTop = y + 14;
   // Legend entries flow into rows that fit the width.
   const voiced = input.lanes.some((l) => l.kind === 'bargeIn' || l.kind === 'user');
+  const agents = input.lanes.some((l) => l.kind === 'activity');
   const legend: { kind: SpanKind; label: string; x: number; row: number }[] = [];
   let lx = 16;
   let row = 0;
-  for (const [kind, label] of voiced ? [...LEGEND, ...VOICE_LEGEND] : LEGEND) {
+  for (const [kind, label] of [...LEGEND, ...(agents ? AGENT_LEGEND : []), ...(voiced ? VOICE_LEGEND : [])]) {
     const w = 24 + label.length * 6.2;
     if (lx > 16 && lx + w > width - 16) (lx = 16), row++;
     legend.push({ kind, label, x: lx, row });
@@ -182,7 +196,6 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   p(`<text x="16" y="24" font-size="16" font-weight="600" fill="#111827">${esc(input.title)}</text>`);
   if (input.subtitle) p(`<text x="16" y="44" fill="#4b5563">${esc(input.subtitle)}</text>`);
 
-  const main = { from: 0, to: endMs, left: labelW, width: plotW, top: mainTop };
   drawPlot(p, input, main, 'main');
   drawMarks(p, input.marks, main, mainTop + laneBlock);
   drawFigures(p, mainFigures, main, figuresTop);
@@ -274,19 +287,49 @@ function drawPlot(p: (s: string) => void, input: TimelineInput, pl: Plot, id: st
   p(`</g>`);
 }
 
-/** Inputs thin and grey, interrupts bold and red, labelled under the lanes. */
+const MARK_STYLE: Record<TimelineMark['kind'], { colour: string; width: number; dash: boolean; bold: boolean }> = {
+  input: { colour: '#6b7280', width: 1, dash: true, bold: false },
+  interrupt: { colour: '#dc2626', width: 2, dash: false, bold: true },
+  handoff: { colour: '#7c3aed', width: 2, dash: false, bold: true },
+};
+
+/** Inputs thin and grey, interrupts bold and red, handoffs bold and violet, labelled under the lanes. */
 function drawMarks(p: (s: string) => void, marks: TimelineMark[], pl: Plot, lanesBottom: number, zoomed = false): void {
   const x = scale(pl);
   const sorted = [...marks].sort((a, b) => a.atMs - b.atMs || a.label.localeCompare(b.label));
-  sorted.forEach((m, i) => {
+  const rows = markLabelRows(sorted, pl, zoomed);
+  sorted.forEach((m) => {
     if (m.atMs < pl.from || m.atMs > pl.to) return;
     const mx = fmt(x(m.atMs));
-    const bad = m.kind === 'interrupt';
-    p(`<line x1="${mx}" y1="${pl.top - 4}" x2="${mx}" y2="${lanesBottom + 6}" stroke="${bad ? '#dc2626' : '#6b7280'}" stroke-width="${bad ? 2 : 1}"${bad ? '' : ' stroke-dasharray="3 3"'}/>`);
+    const st = MARK_STYLE[m.kind];
+    p(`<line x1="${mx}" y1="${pl.top - 4}" x2="${mx}" y2="${lanesBottom + 6}" stroke="${st.colour}" stroke-width="${st.width}"${st.dash ? ' stroke-dasharray="3 3"' : ''}/>`);
     const anchorEnd = x(m.atMs) > pl.left + pl.width * 0.6;
     const label = zoomed ? `${m.label} (${formatMs(m.atMs)})` : m.label;
-    p(`<text x="${mx}" y="${lanesBottom + 18 + (i % 2) * 13}" dx="${anchorEnd ? -4 : 4}" text-anchor="${anchorEnd ? 'end' : 'start'}" fill="${bad ? '#dc2626' : '#4b5563'}" font-size="11"${bad ? ' font-weight="600"' : ''}>${esc(clip(label, 80))}</text>`);
+    p(`<text x="${mx}" y="${lanesBottom + 18 + rows.get(m)! * 13}" dx="${anchorEnd ? -4 : 4}" text-anchor="${anchorEnd ? 'end' : 'start'}" fill="${m.kind === 'input' ? '#4b5563' : st.colour}" font-size="11"${st.bold ? ' font-weight="600"' : ''}>${esc(clip(label, 80))}</text>`);
   });
+}
+
+const MARK_CHAR_W = 6.2;
+
+/**
+ * The row of each mark's label under the lanes: the first row where it overlaps no label already
+ * placed (labels right of 60% of the plot end at their line), so many marks stay readable.
+ */
+function markLabelRows(marks: TimelineMark[], pl: Plot, zoomed = false): Map<TimelineMark, number> {
+  const x = scale(pl);
+  const rows: [number, number][][] = [];
+  const out = new Map<TimelineMark, number>();
+  for (const m of [...marks].sort((a, b) => a.atMs - b.atMs || a.label.localeCompare(b.label))) {
+    if (m.atMs < pl.from || m.atMs > pl.to) continue;
+    const mx = x(m.atMs);
+    const w = clip(zoomed ? `${m.label} (${formatMs(m.atMs)})` : m.label, 80).length * MARK_CHAR_W + 8;
+    const span: [number, number] = mx > pl.left + pl.width * 0.6 ? [mx - w, mx] : [mx, mx + w];
+    let r = rows.findIndex((row) => row.every(([a, b]) => span[1] <= a || span[0] >= b));
+    if (r < 0) r = rows.push([]) - 1;
+    rows[r]!.push(span);
+    out.set(m, r);
+  }
+  return out;
 }
 
 /** A bracket from the mark to the moment measured, with its value. */

@@ -16,6 +16,7 @@ import type { BargeInActivity } from '../voice/barge-in.js';
 import { withPause } from '../voice/pausable-output.js';
 import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
 import type { UserSpeechEvent } from '../voice/user-audio-input.js';
+import { scenarioAgentFactory } from './scenario-agents.js';
 import { ScenarioLLM } from './scenario-llm.js';
 import type { Scenario, ScenarioInput } from './scenario-schema.js';
 import { buildScenarioTools, type ScenarioToolEvent, type ScenarioToolRecord } from './scenario-tools.js';
@@ -138,6 +139,15 @@ export interface ScenarioResult {
   bargeIn: BargeInActivity[];
   /** Speech boundaries the VAD reported on the user's audio. */
   userSpeech: UserSpeechEvent[];
+  /** Every `agent_handoff` event (the first agent's entry included, without `oldAgentId`). */
+  handoffs: HandoffRecord[];
+}
+
+/** An `agent_handoff` event of the run. */
+export interface HandoffRecord {
+  atMs: number;
+  oldAgentId?: string;
+  newAgentId: string;
 }
 
 /** A run in progress. */
@@ -240,6 +250,12 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       const name = typeof snap.context?.name === 'string' ? snap.context.name : 'tool';
       label = id;
       addLane({ id, label: `${name} (${id.slice(5)})`, kind: 'tool' });
+    } else if (typeof snap.context?.agentId === 'string' && typeof snap.context?.key === 'string') {
+      // An agent's activity (`agent_2:booking`): one lane per entry of an agent; the default agent alone needs none.
+      if (!scenario.agents) return;
+      laneId = id;
+      label = `agent ${snap.context.agentId}`;
+      addLane({ id, label: `agent ${snap.context.agentId} (${snap.context.key})`, kind: 'activity' });
     } else if (id === 'bargeIn') {
       laneId = 'bargeIn';
       label = 'barge-in';
@@ -268,13 +284,15 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
 
   // ── the parts ──
   const runOver = new AbortController();
-  const toolSet = buildScenarioTools(scenario.tools, { clock, onEvent: (ev) => onToolEvent(ev), stop: runOver.signal });
   const llm = new ScenarioLLM({ replies: scenario.replies, clock, ...(o.fallbackReply ? { fallback: o.fallbackReply } : {}) });
+  const makeAgent = scenario.agents ? scenarioAgentFactory(scenario.agents, { llm, tools: () => toolSet }) : undefined;
+  const toolSet = buildScenarioTools(scenario.tools, { clock, onEvent: (ev) => onToolEvent(ev), stop: runOver.signal, ...(makeAgent ? { makeAgent } : {}) });
   const segments: AudioSegmentRecord[] = [];
   const speeches: SpeechRecord[] = [];
   const inputs: InputRecord[] = [];
   const errors: ScenarioResult['errors'] = [];
   const discarded: ScenarioResult['discarded'] = [];
+  const handoffs: HandoffRecord[] = [];
   const timers = new Set<unknown>();
   const later = (fn: () => void, ms: number) => {
     const h = clock.setTimeout(() => {
@@ -332,7 +350,8 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     llm,
     tts: o.tts,
     audioOutput: audio,
-    tools: toolSet.tools,
+    // With agents, the first one brings its tools and instructions; without, the default agent has them all.
+    ...(makeAgent && scenario.startAgent !== undefined ? { agent: makeAgent(scenario.startAgent) } : { tools: toolSet.tools }),
     inspect,
     clock,
     ...(scenario.session.allowInterruptions !== undefined ? { allowInterruptions: scenario.session.allowInterruptions } : {}),
@@ -352,6 +371,11 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     });
   });
   session.on('conversation_item_added', ({ item }) => view({ who: 'history', what: describeItem(item), tone: 'dim' }));
+  session.on('agent_handoff', ({ oldAgentId, newAgentId }) => {
+    handoffs.push({ atMs: now(), ...(oldAgentId !== undefined ? { oldAgentId } : {}), newAgentId });
+    if (!scenario.agents) return; // the default agent alone: no news
+    view({ who: 'agents', what: oldAgentId === undefined ? `${newAgentId} enters (the first agent)` : `handoff ${oldAgentId} → ${newAgentId}`, tone: 'good' });
+  });
   session.on('tool_result_discarded', (e) => {
     discarded.push({ atMs: now(), speechId: e.speechId, callId: e.callId, name: e.name, outcome: e.outcome });
     view({ who: `tool_${e.callId}`, what: `${e.name} ${e.outcome === 'result' ? 'returned' : 'threw'} after its run was aborted: ignored, the abort's error output stands`, tone: 'dim' });
@@ -367,7 +391,11 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     if (ev.type === 'waitStarted') view({ who, what: `${r.name}: await ctx.waitForPlayout()` });
     else if (ev.type === 'waitSettled')
       view(r.waitOutcome === 'resolved' ? { who, what: `${r.name}: waitForPlayout() resolved (preamble heard)` } : { who, what: `${r.name}: waitForPlayout() rejected ${r.waitError}`, tone: 'bad' });
-    else if (ev.type === 'ended') view({ who, what: `${r.name}: body ${r.outcome} after ${(r.endedAt! - r.startedAt).toFixed(1)} ms`, tone: r.outcome === 'returned' ? undefined : 'warn' });
+    else if (ev.type === 'ended')
+      view({ who, what: `${r.name}: body ${r.outcome} after ${(r.endedAt! - r.startedAt).toFixed(1)} ms${r.handoffTo ? `: handoff({ agent: ${r.handoffTo} }), applied once its step played whole` : ''}${r.completedWith !== undefined ? `: task completed with ${JSON.stringify(r.completedWith)}` : ''}`, tone: r.outcome === 'returned' ? undefined : 'warn' });
+    else if (ev.type === 'taskStarted') view({ who, what: `${r.name}: await ${r.task!.name}.run() (the task takes over)` });
+    else if (ev.type === 'taskSettled')
+      view(r.task!.error === undefined ? { who, what: `${r.name}: ${r.task!.name}.run() resolved ${JSON.stringify(r.task!.result)}`, tone: 'good' } : { who, what: `${r.name}: ${r.task!.name}.run() rejected: ${r.task!.error}`, tone: 'bad' });
   }
 
   // ── inputs ──
@@ -474,13 +502,14 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
         subtitle: subtitleOf(status, figures, endMs),
         lanes: lanes.filter((l) => spans.some((s) => s.lane === l.id)),
         spans,
-        marks: [...marksOf(inputs), ...voiceMarks(prepared, bargeIn)],
+        marks: [...marksOf(inputs), ...voiceMarks(prepared, bargeIn), ...handoffMarks(handoffs)],
         figures: [...timelineFigures(figures), ...bargeInFigures(bargeIn)],
         endMs,
       },
       trace: recorder.records,
       bargeIn,
       userSpeech,
+      handoffs,
     });
   };
 
@@ -711,6 +740,11 @@ function timelineFigures(figures: InterruptFigures[]): TimelineFigure[] {
     if (f.nextReplyAudibleMs !== undefined) out.push({ fromMs: f.atMs, ms: f.nextReplyAudibleMs, label: `interrupt → next reply audible (${f.nextSpeechId})` });
   }
   return out;
+}
+
+/** Each move from one agent to another (the first agent's entry is no handoff). */
+function handoffMarks(handoffs: HandoffRecord[]): TimelineMark[] {
+  return handoffs.filter((h) => h.oldAgentId !== undefined).map((h) => ({ atMs: h.atMs, kind: 'handoff', label: `handoff ${h.oldAgentId} → ${h.newAgentId}` }));
 }
 
 function marksOf(inputs: InputRecord[]): TimelineMark[] {

@@ -34,9 +34,22 @@ export class ScenarioLLM implements LLM {
   constructor(private readonly o: ScenarioLLMOptions) {}
 
   chat(req: LLMRequest): AsyncIterable<LLMChunk> {
+    return this.chatAs(req, undefined);
+  }
+
+  /**
+   * The LLM of one scenario agent: replies with `when.agent` match only its requests.
+   * @example new ScenarioAgent(..., { llm: scenarioLlm.forAgent('booking') })
+   */
+  forAgent(agent: string): LLM {
+    return { chat: (req) => this.chatAs(req, agent) };
+  }
+
+  private chatAs(req: LLMRequest, agent: string | undefined): AsyncIterable<LLMChunk> {
     this.requests.push(req);
     const last = req.history[req.history.length - 1];
-    const reply = this.o.replies.find((r) => matches(r, last)) ?? this.fallbackFor(last);
+    const found = this.o.replies.find((r) => matches(r, last, agent));
+    const reply = found ? withOutput(found, last) : this.fallbackFor(last);
     // Call ids are fixed when the request is made, so they follow request order.
     const calls = reply?.toolCalls.map((c) => ({ ...c, callId: c.callId ?? `call_${++this.nextCall}` })) ?? [];
     const clock = this.o.clock;
@@ -62,10 +75,32 @@ export class ScenarioLLM implements LLM {
   }
 }
 
-function matches(r: ScenarioReply, last: ChatItem | undefined): boolean {
-  if (!r.when) return true;
-  if ('userInput' in r.when) return !!last && last.type === 'message' && last.role === 'user' && last.content === r.when.userInput;
-  return !!last && last.type === 'function_call_output' && last.name === r.when.afterTool;
+function matches(r: ScenarioReply, last: ChatItem | undefined, agent: string | undefined): boolean {
+  const w = r.when;
+  if (!w) return true;
+  if (w.agent !== undefined && w.agent !== agent) return false;
+  if (w.userInput !== undefined) return !!last && last.type === 'message' && last.role === 'user' && last.content === w.userInput;
+  if (w.afterTool !== undefined) return !!last && last.type === 'function_call_output' && last.name === w.afterTool;
+  if (w.afterHandoff) return !!last && last.type === 'agent_handoff';
+  return true; // `{ agent }` alone: that agent's default
+}
+
+/** The reply with `{{output}}` / `{{output.field}}` filled in from the tool output it answers. */
+function withOutput(r: ScenarioReply, last: ChatItem | undefined): ScenarioReply {
+  if (!r.text.includes('{{') || !last || last.type !== 'function_call_output') return r;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last.output);
+  } catch {
+    parsed = last.output; // plain text output: {{output}} is the text itself
+  }
+  const text = r.text.replace(/\{\{\s*output((?:\.[A-Za-z0-9_]+)*)\s*\}\}/g, (_, path: string) => {
+    let v: unknown = parsed;
+    for (const k of path.split('.').filter(Boolean)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    if (v === undefined) return path ? '' : last.output;
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  });
+  return { ...r, text };
 }
 
 /**

@@ -19,7 +19,29 @@ export interface Scenario {
   voice?: ScenarioVoice;
   /** A run still busy after this long is reported as a hang (default 30000). */
   maxDurationMs: number;
+  /**
+   * The session's agents by name (each name is also the agent's id). Without it the session runs
+   * one default agent with every tool and `session.instructions`, as before agents existed.
+   */
+  agents?: Record<string, ScenarioAgent>;
+  /** The agent the session starts with (default: the first of `agents`). */
+  startAgent?: string;
 }
+
+/** One agent of a scenario: an `Agent`, or an `AgentTask` a tool runs (`runTask`). */
+export interface ScenarioAgent {
+  instructions: string;
+  /** Names of the scenario's `tools` this agent offers. */
+  tools: string[];
+  /** An `AgentTask`: entered by a tool's `runTask`, ended by a tool's `complete`/`completeWith`. */
+  task: boolean;
+  /** What the agent does when it takes over (its `onEnter`). */
+  onEnter?: ScenarioAgentEnter;
+  allowInterruptions?: boolean;
+}
+
+/** `say(text)`, or `generateReply({ instructions })` (the reply comes from a reply with `when.afterHandoff`). */
+export type ScenarioAgentEnter = { say: string } | { generateReply: { instructions?: string } };
 
 export interface ScenarioSessionOptions {
   allowInterruptions?: boolean;
@@ -27,8 +49,18 @@ export interface ScenarioSessionOptions {
   instructions?: string;
 }
 
-/** When a reply applies; a reply without `when` is the default. */
-export type ScenarioReplyMatch = { userInput: string } | { afterTool: string };
+/**
+ * When a reply applies; a reply without `when` is the default. At most one of `userInput`,
+ * `afterTool`, `afterHandoff` (what the last history item is); `agent` limits the reply to the
+ * agent of that name (alone, it is that agent's default reply).
+ */
+export interface ScenarioReplyMatch {
+  userInput?: string;
+  afterTool?: string;
+  /** The last history item is a handoff: the reply an agent's `onEnter` asks for. */
+  afterHandoff?: true;
+  agent?: string;
+}
 
 export interface ScenarioToolCall {
   name: string;
@@ -40,7 +72,10 @@ export interface ScenarioToolCall {
 
 export interface ScenarioReply {
   when?: ScenarioReplyMatch;
-  /** Spoken text (streamed in word-sized chunks). */
+  /**
+   * Spoken text (streamed in word-sized chunks). In a reply `when.afterTool`, `{{output}}` is the
+   * tool's output and `{{output.field}}` a field of it (when the output is JSON).
+   */
   text: string;
   /** Function calls issued after the text. */
   toolCalls: ScenarioToolCall[];
@@ -64,6 +99,16 @@ export interface ScenarioTool {
   result: unknown;
   /** Throw instead of returning: a `ToolError` (the LLM sees the message) or a plain `Error` (the LLM sees a generic error). */
   throws?: { type: 'ToolError' | 'Error'; message: string };
+  /**
+   * Return `handoff({ agent, returns })` to a new instance of this scenario agent: the handoff
+   * happens once the step that called the tool played whole. Without `returns` no tool reply is
+   * generated and the new agent speaks first.
+   */
+  handoff?: { agent: string; returns?: unknown };
+  /** Run this scenario task (`await task.run()`) and return its result. */
+  runTask?: string;
+  /** In a task's tool: `this.complete(...)` with the call's arguments (`"arguments"`) or with `value`. */
+  complete?: { with: 'arguments' } | { with: 'value'; value: unknown };
 }
 
 export interface ScenarioInput {
@@ -101,11 +146,13 @@ export class ScenarioError extends SpeechchartsError {
 
 const PRIORITY_NAMES: Record<string, number> = { low: 0, normal: 5, high: 10 };
 
-const TOP_KEYS = ['$schema', 'name', 'description', 'session', 'replies', 'tools', 'inputs', 'userAudio', 'voice', 'maxDurationMs'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'session', 'agents', 'startAgent', 'replies', 'tools', 'inputs', 'userAudio', 'voice', 'maxDurationMs'];
 const SESSION_KEYS = ['allowInterruptions', 'maxToolSteps', 'instructions'];
 const REPLY_KEYS = ['when', 'text', 'toolCalls', 'ttftMs', 'chunkDelayMs', 'note'];
 const CALL_KEYS = ['name', 'arguments', 'callId'];
-const TOOL_KEYS = ['description', 'durationMs', 'waitForPlayout', 'say', 'ignoreAbort', 'result', 'throws', 'note'];
+const TOOL_KEYS = ['description', 'durationMs', 'waitForPlayout', 'say', 'ignoreAbort', 'result', 'throws', 'handoff', 'runTask', 'complete', 'completeWith', 'note'];
+const AGENT_KEYS = ['instructions', 'tools', 'task', 'onEnter', 'allowInterruptions', 'note'];
+const WHEN_KEYS = ['userInput', 'afterTool', 'afterHandoff', 'agent'];
 const INPUT_KEYS = ['atMs', 'interrupt', 'force', 'userInput', 'say', 'priority', 'allowInterruptions', 'note'];
 
 /**
@@ -151,10 +198,24 @@ export function parseScenario(json: unknown, o: { source?: string } = {}): Scena
     }
   }
 
+  const agents = root.agents === undefined ? undefined : parseAgents(v, root.agents, tools);
+  let startAgent: string | undefined;
+  if (root.startAgent !== undefined) {
+    startAgent = v.reqString(root, 'startAgent', '');
+    if (startAgent !== undefined && !agents) v.issue('startAgent', 'needs "agents" to name one of');
+    else if (startAgent !== undefined && agents && !agents[startAgent]) v.issue('startAgent', `names ${JSON.stringify(startAgent)}, which is not an agent of this scenario${agentList(agents)}`);
+    else if (startAgent !== undefined && agents?.[startAgent]?.task) v.issue('startAgent', `names ${JSON.stringify(startAgent)}, a task: a task is entered by a tool's "runTask", not first`);
+  } else if (agents) {
+    startAgent = Object.keys(agents).find((n) => !agents[n]!.task);
+    if (startAgent === undefined && Object.keys(agents).length) v.issue('agents', 'has only tasks: one agent must not be a task, to start with');
+  }
+  if (agents && session.instructions !== undefined) v.issue('session.instructions', 'does not apply with "agents": give each agent its "instructions"');
+  checkAgentTools(v, tools, agents);
+
   const replies: ScenarioReply[] = [];
   const rawReplies = v.array(root.replies, 'replies', { required: true });
   rawReplies?.forEach((r, i) => {
-    const reply = parseReply(v, r, `replies[${i}]`, tools);
+    const reply = parseReply(v, r, `replies[${i}]`, tools, agents);
     if (reply) replies.push(reply);
   });
   if (rawReplies && rawReplies.length === 0) v.issue('replies', 'must list at least one reply');
@@ -163,7 +224,7 @@ export function parseScenario(json: unknown, o: { source?: string } = {}): Scena
   const voice = parseScenarioVoice(root.voice, 'voice', (p, m) => v.issue(p, m));
   userAudio.forEach((t, i) => {
     const final = t.transcript?.final;
-    if (final !== undefined && !replies.some((x) => !x.when || ('userInput' in x.when && x.when.userInput === final)))
+    if (final !== undefined && !replies.some((x) => answersUserInput(x, final)))
       v.issue(`userAudio[${i}].transcript`, `final ${JSON.stringify(final)} has no reply: add a reply with when.userInput equal to it, or a default reply without "when"`);
   });
 
@@ -183,16 +244,132 @@ export function parseScenario(json: unknown, o: { source?: string } = {}): Scena
     const j = r.toolCalls.length - 1;
     const c = r.toolCalls[j];
     if (!c || !tools[c.name] || hasDefault) return;
-    if (!replies.some((x) => x.when && 'afterTool' in x.when && x.when.afterTool === c.name))
+    // A handoff without `returns` asks for no tool reply: the new agent speaks first.
+    const h = tools[c.name]!.handoff;
+    if (h && !('returns' in h)) return;
+    if (!replies.some((x) => x.when?.afterTool === c.name))
       v.issue(
         `replies[${i}].toolCalls[${j}].name`,
         `calls ${c.name} (the last call of this reply), but no reply has when.afterTool ${JSON.stringify(c.name)} to answer after it (nor is there a default reply without "when")`,
       );
   });
 
+  // An agent that asks for a reply when it enters needs one: a reply after a handoff, for it.
+  for (const [agentName, a] of Object.entries(agents ?? {})) {
+    if (!a.onEnter || !('generateReply' in a.onEnter)) continue;
+    const answered = replies.some((x) => !x.when || ((x.when.agent === undefined || x.when.agent === agentName) && (x.when.afterHandoff || isAgentDefault(x))));
+    if (!answered)
+      v.issue(`agents.${agentName}.onEnter.generateReply`, `has no reply: add a reply with when { "afterHandoff": true, "agent": ${JSON.stringify(agentName)} }, or a default reply without "when"`);
+  }
+
   if (v.issues.length) throw new ScenarioError(v.issues, o.source);
   inputs.sort((a, b) => a.atMs - b.atMs);
-  return { name, ...(description !== undefined ? { description } : {}), session, replies, tools, inputs, userAudio, ...(voice ? { voice } : {}), maxDurationMs };
+  return {
+    name,
+    ...(description !== undefined ? { description } : {}),
+    session,
+    replies,
+    tools,
+    inputs,
+    userAudio,
+    ...(voice ? { voice } : {}),
+    maxDurationMs,
+    ...(agents ? { agents } : {}),
+    ...(startAgent !== undefined ? { startAgent } : {}),
+  };
+}
+
+/** A reply that answers this user input (for any agent, or a default reply). */
+function answersUserInput(r: ScenarioReply, userInput: string): boolean {
+  return !r.when || r.when.userInput === userInput || isAgentDefault(r);
+}
+
+/** `when: { agent }` alone: that agent's default reply. */
+function isAgentDefault(r: ScenarioReply): boolean {
+  return !!r.when && r.when.userInput === undefined && r.when.afterTool === undefined && !r.when.afterHandoff;
+}
+
+function parseAgents(v: Validator, raw: unknown, tools: Record<string, ScenarioTool>): Record<string, ScenarioAgent> | undefined {
+  const all = v.object(raw, 'agents');
+  if (!all) return undefined;
+  const agents: Record<string, ScenarioAgent> = {};
+  if (Object.keys(all).length === 0) v.issue('agents', 'must name at least one agent (or leave "agents" out)');
+  for (const [agentName, spec] of Object.entries(all)) {
+    const path = `agents.${agentName}`;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(agentName)) v.issue('agents', `has an agent named ${JSON.stringify(agentName)}: agent names must match [A-Za-z0-9_-]{1,64}`);
+    const a = v.object(spec, path);
+    if (!a) continue;
+    v.known(a, path, AGENT_KEYS);
+    v.optString(a, 'note', path);
+    const instructions = v.reqString(a, 'instructions', path);
+    const toolNames: string[] = [];
+    const list = v.array(a.tools, `${path}.tools`, { required: false });
+    list?.forEach((t, i) => {
+      if (typeof t !== 'string') return v.issue(`${path}.tools[${i}]`, `must be a tool name, got ${show(t)}`);
+      if (!tools[t]) return v.issue(`${path}.tools[${i}]`, `names ${JSON.stringify(t)}, which is not a tool of this scenario${toolList(tools)}`);
+      if (toolNames.includes(t)) return v.issue(`${path}.tools[${i}]`, `names ${JSON.stringify(t)} twice`);
+      toolNames.push(t);
+    });
+    const agent: ScenarioAgent = { instructions: instructions ?? '', tools: toolNames, task: v.optBoolean(a, 'task', path) ?? false };
+    const allow = v.optBoolean(a, 'allowInterruptions', path);
+    if (allow !== undefined) agent.allowInterruptions = allow;
+    if (a.onEnter !== undefined) {
+      const ep = `${path}.onEnter`;
+      const e = v.object(a.onEnter, ep);
+      if (e) {
+        v.known(e, ep, ['say', 'generateReply']);
+        const keys = Object.keys(e).filter((k) => k === 'say' || k === 'generateReply');
+        if (keys.length !== 1) v.issue(ep, 'must have exactly one of "say" or "generateReply"');
+        else if (keys[0] === 'say') {
+          const say = v.reqString(e, 'say', ep);
+          if (say !== undefined) agent.onEnter = { say };
+        } else if (e.generateReply === true) agent.onEnter = { generateReply: {} };
+        else {
+          const gp = `${ep}.generateReply`;
+          const g = v.object(e.generateReply, gp);
+          if (g) {
+            v.known(g, gp, ['instructions']);
+            const instr = v.optString(g, 'instructions', gp);
+            agent.onEnter = { generateReply: instr !== undefined ? { instructions: instr } : {} };
+          }
+        }
+      }
+    }
+    agents[agentName] = agent;
+  }
+  return agents;
+}
+
+/** What the agent tools name must exist and be of the right kind, and a task's `complete` only belongs to tasks. */
+function checkAgentTools(v: Validator, tools: Record<string, ScenarioTool>, agents: Record<string, ScenarioAgent> | undefined): void {
+  for (const [toolName, t] of Object.entries(tools)) {
+    const path = `tools.${toolName}`;
+    const target = t.handoff?.agent ?? t.runTask;
+    if (target === undefined && !t.complete) continue;
+    if (!agents) {
+      v.issue(path, `${t.handoff ? '"handoff"' : t.runTask !== undefined ? '"runTask"' : '"complete"'} needs "agents" (the scenario has none)`);
+      continue;
+    }
+    if (t.handoff) {
+      const a = agents[t.handoff.agent];
+      if (!a) v.issue(`${path}.handoff`, `names ${JSON.stringify(t.handoff.agent)}, which is not an agent of this scenario${agentList(agents)}`);
+      else if (a.task) v.issue(`${path}.handoff`, `names ${JSON.stringify(t.handoff.agent)}, a task: run a task with "runTask" (it returns a value), hand off to an agent`);
+    }
+    if (t.runTask !== undefined) {
+      const a = agents[t.runTask];
+      if (!a) v.issue(`${path}.runTask`, `names ${JSON.stringify(t.runTask)}, which is not an agent of this scenario${agentList(agents)}`);
+      else if (!a.task) v.issue(`${path}.runTask`, `names ${JSON.stringify(t.runTask)}, which is not a task: give it "task": true`);
+    }
+    if (t.complete) {
+      const users = Object.entries(agents).filter(([, a]) => a.tools.includes(toolName));
+      const plain = users.find(([, a]) => !a.task);
+      if (plain) v.issue(path, `completes a task, but agent ${JSON.stringify(plain[0])} (not a task) offers it: only tasks may offer a "complete" tool`);
+    }
+  }
+}
+
+function agentList(agents: Record<string, ScenarioAgent>): string {
+  return ` (agents: ${Object.keys(agents).join(', ')})`;
 }
 
 function parseTool(v: Validator, spec: unknown, path: string): ScenarioTool | undefined {
@@ -224,10 +401,38 @@ function parseTool(v: Validator, spec: unknown, path: string): ScenarioTool | un
     }
     if (t.result !== undefined) v.issue(path, 'has both "result" and "throws": a tool either returns or throws');
   }
+  if (t.handoff !== undefined) {
+    const hp = `${path}.handoff`;
+    if (typeof t.handoff === 'string') {
+      if (t.handoff.trim() === '') v.issue(hp, 'must name an agent');
+      else tool.handoff = { agent: t.handoff };
+    } else {
+      const h = v.object(t.handoff, hp);
+      if (h) {
+        v.known(h, hp, ['agent', 'returns']);
+        const agent = v.reqString(h, 'agent', hp);
+        if (agent !== undefined) tool.handoff = { agent, ...('returns' in h ? { returns: h.returns } : {}) };
+      }
+    }
+  }
+  const runTask = v.optString(t, 'runTask', path);
+  if (runTask !== undefined) {
+    if (runTask.trim() === '') v.issue(`${path}.runTask`, 'must name a task agent');
+    else tool.runTask = runTask;
+  }
+  if (t.complete !== undefined && t.complete !== true) v.issue(`${path}.complete`, `must be true (complete the task with the call's arguments), got ${show(t.complete)}; use "completeWith" for a fixed value`);
+  if (t.complete === true && t.completeWith !== undefined) v.issue(path, 'has both "complete" and "completeWith": a task completes with the arguments or with a value');
+  else if (t.complete === true) tool.complete = { with: 'arguments' };
+  else if (t.completeWith !== undefined) tool.complete = { with: 'value', value: t.completeWith };
+  // One outcome per tool: what it returns is its result, a handoff's `returns`, or the task's result.
+  const outcomes = [t.handoff !== undefined && 'handoff', t.runTask !== undefined && 'runTask', t.throws !== undefined && 'throws', tool.complete && (t.complete === true ? 'complete' : 'completeWith')].filter(Boolean) as string[];
+  if (outcomes.length > 1) v.issue(path, `has ${outcomes.map((x) => `"${x}"`).join(' and ')}: give it one of them`);
+  if (t.result !== undefined && (t.handoff !== undefined || t.runTask !== undefined))
+    v.issue(path, `has "result" and "${t.handoff !== undefined ? 'handoff' : 'runTask'}": ${t.handoff !== undefined ? 'a handoff returns its "returns"' : 'a task tool returns the task\'s result'}`);
   return tool;
 }
 
-function parseReply(v: Validator, raw: unknown, path: string, tools: Record<string, ScenarioTool>): ScenarioReply | undefined {
+function parseReply(v: Validator, raw: unknown, path: string, tools: Record<string, ScenarioTool>, agents: Record<string, ScenarioAgent> | undefined): ScenarioReply | undefined {
   const r = v.object(raw, path);
   if (!r) return undefined;
   v.known(r, path, REPLY_KEYS);
@@ -237,22 +442,38 @@ function parseReply(v: Validator, raw: unknown, path: string, tools: Record<stri
     const wp = `${path}.when`;
     const w = v.object(r.when, wp);
     if (w) {
-      v.known(w, wp, ['userInput', 'afterTool']);
-      const keys = Object.keys(w).filter((k) => k === 'userInput' || k === 'afterTool');
-      if (keys.length !== 1) v.issue(wp, 'must have exactly one of "userInput" or "afterTool"');
+      v.known(w, wp, WHEN_KEYS);
+      const keys = Object.keys(w).filter((k) => k === 'userInput' || k === 'afterTool' || k === 'afterHandoff');
+      let agent: string | undefined;
+      if (w.agent !== undefined) {
+        agent = v.reqString(w, 'agent', wp);
+        if (agent !== undefined && !agents) v.issue(`${wp}.agent`, 'needs "agents" to name one of');
+        else if (agent !== undefined && agents && !agents[agent]) v.issue(`${wp}.agent`, `names ${JSON.stringify(agent)}, which is not an agent of this scenario${agentList(agents)}`);
+      }
+      if (keys.length > 1 || (keys.length === 0 && w.agent === undefined))
+        v.issue(wp, 'must have exactly one of "userInput" or "afterTool" or "afterHandoff" (or only "agent": that agent\'s default reply)');
       else if (keys[0] === 'userInput') {
         const s = v.reqString(w, 'userInput', wp);
         if (s !== undefined) when = { userInput: s };
-      } else {
+      } else if (keys[0] === 'afterTool') {
         const s = v.reqString(w, 'afterTool', wp);
         if (s !== undefined) {
           if (!tools[s]) v.issue(`${wp}.afterTool`, `names ${JSON.stringify(s)}, which is not a tool of this scenario${toolList(tools)}`);
           when = { afterTool: s };
         }
-      }
+      } else if (keys[0] === 'afterHandoff') {
+        if (w.afterHandoff !== true) v.issue(`${wp}.afterHandoff`, `must be true, got ${show(w.afterHandoff)}`);
+        else if (!agents) v.issue(`${wp}.afterHandoff`, 'needs "agents": there is no handoff without them');
+        else when = { afterHandoff: true };
+      } else when = {};
+      if (when && agent !== undefined) when.agent = agent;
     }
   }
   const text = v.optString(r, 'text', path) ?? '';
+  for (const m of text.matchAll(/\{\{([^}]*)\}\}/g)) {
+    if (!/^output(\.[A-Za-z0-9_]+)*$/.test(m[1]!.trim())) v.issue(`${path}.text`, `has ${m[0]}: the only placeholder is {{output}} or {{output.field}} (the tool's output)`);
+    else if (when?.afterTool === undefined) v.issue(`${path}.text`, `has ${m[0]}, which needs when.afterTool (it is that tool's output)`);
+  }
   const toolCalls: ScenarioToolCall[] = [];
   const calls = v.array(r.toolCalls, `${path}.toolCalls`, { required: false });
   calls?.forEach((c, j) => {
@@ -303,7 +524,7 @@ function parseInput(v: Validator, raw: unknown, path: string, replies: ScenarioR
   if (userInput === undefined && say === undefined && !interrupt) v.issue(path, 'does nothing: give it "userInput", "say" or "interrupt": true');
   if (userInput === undefined && say === undefined && (priority !== undefined || allowInterruptions !== undefined))
     v.issue(path, '"priority" and "allowInterruptions" apply to the speech of "userInput" or "say", and this input has neither');
-  if (userInput !== undefined && !replies.some((x) => !x.when || ('userInput' in x.when && x.when.userInput === userInput)))
+  if (userInput !== undefined && !replies.some((x) => answersUserInput(x, userInput)))
     v.issue(`${path}.userInput`, `${JSON.stringify(userInput)} has no reply: add a reply with when.userInput equal to it, or a default reply without "when"`);
   if (atMs === undefined) return undefined;
   return {

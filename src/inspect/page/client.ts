@@ -53,9 +53,12 @@ export function inspectorClient(boot: InspectorBoot): void {
   }
   interface Highlight {
     i: number;
-    kind: 'interrupt' | 'bad' | 'good' | 'waiters';
+    kind: 'interrupt' | 'bad' | 'good' | 'waiters' | 'handoff';
+    /** The actor the chip selects (for a handoff, see `agentId`). */
     actor: string;
     text: string;
+    /** A handoff's new agent: its chip selects that agent's activity, created just after the record. */
+    agentId?: string;
   }
 
   // Actions whose names say waiters were released with an error, or a signal aborted.
@@ -68,6 +71,7 @@ export function inspectorClient(boot: InspectorBoot): void {
     speechHandle: 'speech handle',
     toolRun: 'tool run',
     bargeIn: 'barge-in policy',
+    agentActivity: 'agent activity',
   };
   // Long-lived singletons get short diagrams: the per-turn actors are where interrupts happen.
   const MAX_DIAGRAM_PX: Record<string, number> = { agentState: 95, scheduler: 175 };
@@ -193,6 +197,9 @@ export function inspectorClient(boot: InspectorBoot): void {
           break;
         case 'conversation':
           addConvoRow(i, r);
+          // A move from one agent to another (the first agent's entry is not one).
+          if (r.item.type === 'agent_handoff' && r.item.oldAgentId !== undefined)
+            highlights.push({ i, kind: 'handoff', actor: '', agentId: r.item.newAgentId, text: `⇄ handoff ${r.item.oldAgentId} → ${r.item.newAgentId} · ${fmtT(r.t)}` });
           break;
         case 'snapshot': {
           const v = actorFor(r.actor, i);
@@ -488,7 +495,14 @@ export function inspectorClient(boot: InspectorBoot): void {
     c.classList.toggle('collapsed', outcome === 'good' && !(userSelected && v.name === selected));
     v.badge.textContent = status === 'active' ? state : status === 'done' ? `${state} (final)` : `${state} (${status})`;
     const ctx = snap?.r.context as Record<string, unknown> | undefined;
-    v.sub.textContent = ctx && typeof ctx.name === 'string' ? ctx.name : ctx && typeof ctx.step === 'number' ? `step ${ctx.step}` : '';
+    v.sub.textContent =
+      ctx && typeof ctx.name === 'string'
+        ? ctx.name
+        : ctx && typeof ctx.agentId === 'string'
+          ? `agent ${ctx.agentId}`
+          : ctx && typeof ctx.step === 'number'
+            ? `step ${ctx.step}`
+            : '';
     const alarms = v.alarms.filter((a) => a.i <= cursor);
     v.alarm.hidden = alarms.length === 0;
     if (alarms.length) v.alarm.textContent = `⚠ ${describeAlarms(alarms.map((a) => a.type))}: ${[...new Set(alarms.map((a) => a.type))].join(', ')}`;
@@ -602,28 +616,54 @@ export function inspectorClient(boot: InspectorBoot): void {
 
   function renderStory(): void {
     const max = 12;
-    const list = highlights.length > max ? highlights.slice(-max) : highlights;
+    // Over the limit, actors that ended well go first (oldest first), then the oldest of the rest:
+    // interrupts, failures and handoffs are the story.
+    let list = highlights;
+    if (list.length > max) {
+      let extra = list.length - max;
+      const dropped = new Set<Highlight>();
+      for (const hl of list) if (extra > 0 && hl.kind === 'good') dropped.add(hl), extra--;
+      for (const hl of list) if (extra > 0 && !dropped.has(hl)) dropped.add(hl), extra--;
+      list = list.filter((hl) => !dropped.has(hl));
+    }
     storyEl.replaceChildren();
     if (highlights.length === 0) {
       storyEl.append(h('span', 'story-empty', recs.length ? 'No interrupts or failures so far.' : 'Waiting for actors…'));
       return;
     }
-    if (highlights.length > max) storyEl.append(h('span', 'chip more', `+${highlights.length - max} earlier`));
+    if (highlights.length > max) storyEl.append(h('span', 'chip more', `+${highlights.length - max} not shown`));
     list.forEach((hl, k) => {
       if (k > 0) storyEl.append(h('span', 'then', '→'));
       const chip = h('button', `chip ${hl.kind}${hl.i > cursor ? ' future' : ''}`, hl.text);
-      chip.dataset.about = hl.actor;
+      // Looked up at each render: the new agent's activity is created just after the handoff's record.
+      const about = hl.agentId !== undefined ? activityOf(hl.agentId, hl.i) : hl.actor;
+      chip.dataset.about = about;
       chip.title = 'show this moment';
       chip.addEventListener('click', () => {
         follow = false;
         stopPlay();
         cursor = hl.i;
-        selected = hl.actor;
+        selected = about || null;
         userSelected = true;
         schedule();
       });
       storyEl.append(chip);
     });
+  }
+
+  /**
+   * The activity actor (`agent_3:booking`) of the agent a handoff at record `i` went to: the one
+   * created right after it, else (a task ended: its caller resumes) the latest created before it.
+   */
+  function activityOf(agentId: string, i: number): string {
+    const next = highlights.find((x) => x.kind === 'handoff' && x.i > i)?.i ?? Infinity;
+    let before = '';
+    for (const v of actors.values()) {
+      if (v.machine !== 'agentActivity' || !v.name.endsWith(`:${agentId}`)) continue;
+      if (v.created > i && v.created < next) return v.name;
+      if (v.created < i) before = v.name;
+    }
+    return before;
   }
 
   function renderContext(): void {

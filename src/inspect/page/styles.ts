@@ -30,6 +30,7 @@ body[data-connection="closed"] .conn { background: var(--red); color: #fff; }
 .chip.bad { background: var(--red-bg); border-color: #f87171; color: #991b1b; font-weight: 600; }
 .chip.waiters { background: #fffbeb; border-color: #fbbf24; color: #92400e; }
 .chip.good { background: var(--green-bg); border-color: #86efac; color: #166534; }
+.chip.handoff { background: #f5f3ff; border-color: #a78bfa; color: #5b21b6; font-weight: 600; }
 .chip.future { opacity: .35; }
 .chip.more { cursor: default; color: var(--muted); }
 .then { color: #94a3b8; }
