@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentTaskError, tool, type LLMChunk } from '../src/index.js';
-import { CollectTask, TestAgent, deferred } from './support/agent-fixture.js';
+import { TestAgent, deferred, sessionInTask } from './support/agent-fixture.js';
 import { makeSession } from './support/session-fixture.js';
 
 const never = new Promise<never>(() => {});
@@ -29,18 +29,10 @@ describe('close() completes whatever the agents are doing', () => {
   });
 
   it('during an AgentTask whose caller tool ignores its abort signal', async () => {
-    let failure: unknown;
-    const book = tool({ description: 'Book', execute: async () => new CollectTask('phone').run().catch((e) => ((failure = e), 'x')) });
-    const { clock, session } = makeSession({
-      session: { agent: new TestAgent({ id: 'booking', instructions: 'BOOKING', tools: { book } }) },
-      replies: [{ when: { userInput: 'book' }, reply: [{ type: 'toolCall', callId: 'c1', name: 'book', arguments: '{}' }] }],
-    });
-    await session.start();
-    session.generateReply({ userInput: 'book' });
-    await clock.runUntilTrue(() => session.currentAgent.id === 'phone');
+    const { clock, session, out } = await sessionInTask();
     await clock.runUntil(session.close());
-    await clock.runUntilTrue(() => failure !== undefined);
-    expect(failure).toBeInstanceOf(AgentTaskError);
+    await clock.runUntilTrue(() => out.failure !== undefined);
+    expect(out.failure).toBeInstanceOf(AgentTaskError);
   });
 
   it('during a drain that waits for a speech whose LLM never ends, while a tool ignores its abort', async () => {

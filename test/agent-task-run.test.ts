@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentTaskError, tool } from '../src/index.js';
-import { CollectTask, TestAgent, byInstructions, userSaysTo } from './support/agent-fixture.js';
+import { CollectTask, TestAgent, byInstructions, sessionInTask, userSaysTo } from './support/agent-fixture.js';
 import { historyLines, makeSession } from './support/session-fixture.js';
 
 describe('AgentTask.run() from a tool', () => {
@@ -55,25 +55,10 @@ describe('AgentTask.run() from a tool', () => {
   });
 
   it('rejects with AgentTaskError when the session closes while the task runs, and close completes', async () => {
-    let failure: unknown;
-    const book = tool({
-      description: 'Book',
-      // Ignores its abort signal: close must not wait for it.
-      execute: async () => {
-        await new CollectTask('phone').run().catch((e) => (failure = e));
-        return 'never read';
-      },
-    });
-    const { clock, session } = makeSession({
-      session: { agent: new TestAgent({ id: 'booking', instructions: 'BOOKING', tools: { book } }) },
-      replies: [{ when: { userInput: 'book it' }, reply: [{ type: 'toolCall', callId: 'c1', name: 'book', arguments: '{}' }] }],
-    });
-    await session.start();
-    session.generateReply({ userInput: 'book it' });
-    await clock.runUntilTrue(() => session.currentAgent.id === 'phone');
+    const { clock, session, out } = await sessionInTask();
     await clock.runUntil(session.close());
-    await clock.runUntilTrue(() => failure !== undefined);
-    expect(failure).toBeInstanceOf(AgentTaskError);
-    expect((failure as AgentTaskError).reason).toBe('close');
+    await clock.runUntilTrue(() => out.failure !== undefined);
+    expect(out.failure).toBeInstanceOf(AgentTaskError);
+    expect((out.failure as AgentTaskError).reason).toBe('close');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentTaskError, handoff, tool, type Agent } from '../src/index.js';
-import { CollectTask, TestAgent, byInstructions, deferred, userSaysTo } from './support/agent-fixture.js';
+import { CollectTask, TestAgent, byInstructions, deferred, sessionInTask, userSaysTo } from './support/agent-fixture.js';
 import { historyLines, makeSession } from './support/session-fixture.js';
 
 const never = new Promise<never>(() => {});
@@ -12,21 +12,10 @@ const never = new Promise<never>(() => {});
 describe('LiveKit agent-transition bugs, replayed', () => {
   it('py #6071: close during an AgentTask whose onEnter is still running completes', async () => {
     const enter = deferred();
-    let failure: unknown;
-    const book = tool({
-      description: 'Book',
-      execute: async () => new CollectTask('phone', { onEnter: () => enter.promise }).run().catch((e) => ((failure = e), 'x')),
-    });
-    const { clock, session } = makeSession({
-      session: { agent: new TestAgent({ id: 'booking', instructions: 'BOOKING', tools: { book } }) },
-      replies: [{ when: { userInput: 'book' }, reply: [{ type: 'toolCall', callId: 'c1', name: 'book', arguments: '{}' }] }],
-    });
-    await session.start();
-    session.generateReply({ userInput: 'book' });
-    await clock.runUntilTrue(() => session.currentAgent.id === 'phone');
+    const { clock, session, out } = await sessionInTask({ task: () => new CollectTask('phone', { onEnter: () => enter.promise }) });
     await clock.runUntil(session.close()); // upstream: the drain held the lock waiting on on_enter
-    await clock.runUntilTrue(() => failure !== undefined);
-    expect((failure as AgentTaskError).reason).toBe('close');
+    await clock.runUntilTrue(() => out.failure !== undefined);
+    expect((out.failure as AgentTaskError).reason).toBe('close');
   });
 
   it('py #6500: updateAgent with a long onEnter does not hold the next turn', async () => {
@@ -99,18 +88,11 @@ describe('LiveKit agent-transition bugs, replayed', () => {
   });
 
   it('py #5035: the session closes when the room goes away during an AgentTask', async () => {
-    let failure: unknown;
-    const book = tool({ description: 'Book', execute: async () => new CollectTask('phone', { onEnter: (t) => t.session.say('Your phone number, please?') }).run().catch((e) => ((failure = e), 'x')) });
-    const { clock, session } = makeSession({
-      session: { agent: new TestAgent({ id: 'booking', instructions: 'BOOKING', tools: { book } }) },
-      replies: [{ when: { userInput: 'book' }, reply: [{ type: 'toolCall', callId: 'c1', name: 'book', arguments: '{}' }] }],
-    });
-    await session.start();
-    session.generateReply({ userInput: 'book' });
+    const { clock, session, out } = await sessionInTask({ task: () => new CollectTask('phone', { onEnter: (t) => t.session.say('Your phone number, please?') }) });
     await clock.runUntilTrue(() => session.agentState === 'speaking'); // the task speaks
     await clock.runUntil(session.close()); // what a room disconnect does
-    await clock.runUntilTrue(() => failure !== undefined);
-    expect(failure).toBeInstanceOf(AgentTaskError);
+    await clock.runUntilTrue(() => out.failure !== undefined);
+    expect(out.failure).toBeInstanceOf(AgentTaskError);
   });
 
   it('py #3129: a user turn that arrives during a handoff is answered by the new agent', async () => {

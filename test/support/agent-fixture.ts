@@ -60,3 +60,25 @@ export class CollectTask extends AgentTask<string> {
 export function handoffTool(make: () => Agent, returns?: unknown): Tool {
   return tool({ description: 'Hand off', execute: async () => handoff({ agent: make(), ...(returns !== undefined ? { returns } : {}) }) });
 }
+
+/**
+ * A booking agent whose `book` tool runs a `CollectTask` (id `phone`) and catches its failure,
+ * started and asked to book: resolves once the task speaks for the session.
+ */
+export async function sessionInTask(o: { task?: () => CollectTask } = {}) {
+  const { makeSession } = await import('./session-fixture.js');
+  const out: { failure: unknown } = { failure: undefined };
+  const book = tool({
+    description: 'Book',
+    // Catches and ignores its abort signal: nothing may wait for this tool.
+    execute: async () => (o.task?.() ?? new CollectTask('phone')).run().catch((e) => ((out.failure = e), 'x')),
+  });
+  const s = makeSession({
+    session: { agent: new TestAgent({ id: 'booking', instructions: 'BOOKING', tools: { book } }) },
+    replies: [{ when: { userInput: 'book' }, reply: [{ type: 'toolCall', callId: 'c1', name: 'book', arguments: '{}' }] }],
+  });
+  await s.session.start();
+  s.session.generateReply({ userInput: 'book' });
+  await s.clock.runUntilTrue(() => s.session.currentAgent.id === 'phone');
+  return { ...s, out };
+}
