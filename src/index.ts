@@ -7,6 +7,7 @@ export { AgentTask, AgentTaskError } from './agents/agent-task.js';
 export { StopResponse } from './agents/stop-response.js';
 export { handoff, Handoff } from './agents/handoff.js';
 export { tool, isTool, type Tool, type ToolDefinition, type ToolExecuteOptions } from './tool.js';
+export type { ToolBehavior } from './tool-behavior.js';
 export {
   SpeechchartsError,
   SpeechInterruptedError,

@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { InvalidArgumentError } from './errors.js';
 import type { RunContext } from './run-context.js';
+import { checkToolBehavior, type ToolBehavior } from './tool-behavior.js';
 
 /** What a tool's `execute` receives besides its arguments. */
 export interface ToolExecuteOptions {
@@ -14,6 +15,8 @@ export interface ToolDefinition<A> {
   description: string;
   /** JSON Schema of the arguments object; validated before `execute` runs. */
   parameters?: object;
+  /** What the tool does with the session, for the model check of your agent (`checkAgent`). */
+  behavior?: ToolBehavior;
   execute(args: A, o: ToolExecuteOptions): unknown;
 }
 
@@ -44,6 +47,7 @@ export function tool<A = any>(d: ToolDefinition<A>): Tool<A> {
   if (typeof d.execute !== 'function') throw new InvalidArgumentError('tool: execute must be a function');
   if (d.parameters !== undefined && (d.parameters === null || typeof d.parameters !== 'object'))
     throw new InvalidArgumentError('tool: parameters must be a JSON Schema object');
+  const behavior = checkToolBehavior(d.behavior);
   let check: ValidateFunction | null = null;
   if (d.parameters) {
     try {
@@ -56,7 +60,7 @@ export function tool<A = any>(d: ToolDefinition<A>): Tool<A> {
     if (!check || check(args)) return null;
     return ajv.errorsText(check.errors, { dataVar: 'arguments' });
   };
-  return { kind: 'speechcharts.tool', description: d.description, parameters: d.parameters, execute: d.execute, validate };
+  return { kind: 'speechcharts.tool', description: d.description, parameters: d.parameters, ...(behavior ? { behavior } : {}), execute: d.execute, validate };
 }
 
 export function isTool(x: unknown): x is Tool {

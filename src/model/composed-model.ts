@@ -69,14 +69,25 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
       // Tools past maxToolSteps never ran (they failed at once); a tool awaiting its own status speech is blocked.
       if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s) || blockedOnTask(t, s)) return;
       const at = { speech: i, tool: j };
+      // Your tools do what they declare; the probe may do anything the bounds allow.
+      const spec = b.tools?.find((x) => x.name === t.name)?.behavior;
+      const may = (k: keyof NonNullable<typeof spec>) => (spec ? spec[k] === true : true);
       // A tool that ran a task returns once it settled; it does not start another.
-      if (moreTransitions && t.task === 'none') out.push({ type: 'TOOL_HANDOFF', ...at }, { type: 'TOOL_RUN_TASK', ...at });
+      if (moreTransitions && t.task === 'none') {
+        if (may('handsOff')) out.push({ type: 'TOOL_HANDOFF', ...at });
+        if (may('runsTask')) out.push({ type: 'TOOL_RUN_TASK', ...at });
+      }
       // A second wait once the first one settled.
-      if (t.waiter !== 'pending') out.push({ type: 'TOOL_WAIT', ...at });
-      out.push({ type: 'TOOL_RESULT', ...at }, { type: 'TOOL_ERROR', ...at });
+      if (t.waiter !== 'pending' && may('awaitsPlayout')) out.push({ type: 'TOOL_WAIT', ...at });
+      out.push({ type: 'TOOL_RESULT', ...at });
+      if (may('throws')) out.push({ type: 'TOOL_ERROR', ...at });
+      if (spec?.awaitsOwnSpeech && !t.awaits) out.push({ type: 'TOOL_AWAIT_SPEECH', ...at });
       if (!b.toolsSpeak) return;
-      if (room && !s.session.closed) out.push({ type: 'TOOL_SAY', ...at }, { type: 'TOOL_REPLY', ...at });
-      out.push({ type: 'TOOL_INTERRUPT', ...at });
+      if (room && !s.session.closed) {
+        if (may('says')) out.push({ type: 'TOOL_SAY', ...at });
+        if (may('replies')) out.push({ type: 'TOOL_REPLY', ...at });
+      }
+      if (may('interrupts')) out.push({ type: 'TOOL_INTERRUPT', ...at });
     });
   });
   const cur = currentSpeech(s);
@@ -87,7 +98,10 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
   if (cur.snap.matches({ active: 'paused' } as never)) out.push({ type: 'RESUME' });
   if (!p.llmDone && cur.snap.matches('active')) {
     if (p.chunks < b.textChunksPerStep) out.push({ type: 'TEXT_CHUNK' });
-    if (cur.kind === 'reply' && cur.tools.length < b.toolsPerSpeech) out.push({ type: 'TOOL_CALL' });
+    if (cur.kind === 'reply' && cur.tools.length < b.toolsPerSpeech) {
+      if (b.tools) for (const t of b.tools) out.push({ type: 'TOOL_CALL', name: t.name });
+      else out.push({ type: 'TOOL_CALL' });
+    }
     out.push({ type: 'STEP_DONE' }, { type: 'LLM_ERROR' }, { type: 'TTS_ERROR' });
   }
   if (p.playoutRequested && !st.playoutDone && !s.audioPaused) out.push({ type: 'PLAYOUT_DONE' });
@@ -128,7 +142,7 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
     out += p ? `${p.index}${p.chunks}${+p.heard}${+p.llmDone}${+p.playoutRequested}` : '-';
     out += st ? `/${st.index}${+st.segmentOpen}${+st.speaking}${+st.playoutDone}${+st.messageCommitted}${+st.toolsCommitted}[${st.tools.join(',')}]` : '/-';
     if (r) out += `${r.cut[0]}${+r.userCommitted}${r.finishing ?? ''}${r.commitsAfterMessage.length}`;
-    for (const t of sp.tools) out += `;${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}${t.handoffTo ?? ''}`;
+    for (const t of sp.tools) out += `;${s.bounds.tools ? `${t.name}:` : ''}${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}${t.handoffTo ?? ''}`;
     if (r) out += `@${r.origin ?? ''}>${r.agent ?? ''}${r.held ? 'H' : ''}`;
   }
   if (s.bounds.agentTransitions > 0) {

@@ -20,6 +20,17 @@ export interface ModelBounds {
   toolsSpeak: boolean;
   /** Agent transitions asked for per session (`updateAgent`, a tool's handoff, a tool running a task); 0: one agent. */
   agentTransitions: number;
+  /**
+   * Your agent's tools and what each declares it does (`checkAgent`); absent: one probe tool that
+   * may do anything the other bounds allow.
+   */
+  tools?: readonly ModelToolSpec[];
+}
+
+/** A tool of the checked agent: its name and declared behavior. */
+export interface ModelToolSpec {
+  name: string;
+  behavior: import('../tool-behavior.js').ToolBehavior;
 }
 
 /** The bounds of the composed model (see docs/model-based-testing.md for why they suffice). */
@@ -80,8 +91,8 @@ export type ModelEvent =
   // ── pipeline of the speech holding the floor ──
   /** The LLM (or the say stream) yields text; the TTS turns it into one frame that plays at once. */
   | { type: 'TEXT_CHUNK' }
-  /** The LLM yields a function call (replies only). */
-  | { type: 'TOOL_CALL' }
+  /** The LLM yields a function call (replies only); `name` when the model has your tools. */
+  | { type: 'TOOL_CALL'; name?: string }
   /** The LLM stream ends. */
   | { type: 'STEP_DONE' }
   /** The audio output reports the step's segment played out. */
@@ -99,6 +110,8 @@ export type ModelEvent =
   | ({ type: 'TOOL_REPLY' } & ToolAddress)
   /** `ctx.session.interrupt()` from inside the tool. */
   | ({ type: 'TOOL_INTERRUPT' } & ToolAddress)
+  /** `await ctx.speechHandle.waitForPlayout()`: the tool awaits the whole speech that called it. */
+  | ({ type: 'TOOL_AWAIT_SPEECH' } & ToolAddress)
   // ── agents ──
   /** `session.updateAgent(new Agent(...))` from outside. */
   | { type: 'UPDATE_AGENT' }
@@ -115,7 +128,7 @@ export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT
 /** What agents' code does on its own: a task completes, an `onExit` settles. */
 export const AGENT_WORLD_EVENT_TYPES = ['TASK_COMPLETE', 'EXIT_DONE', 'TOOL_HANDOFF', 'TOOL_RUN_TASK'] as const;
 /** The world's events: what the pipeline and the tools do without a new user input. */
-export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT'] as const;
+export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT', 'TOOL_AWAIT_SPEECH'] as const;
 
 export type SpeechSnapshot = SnapshotFrom<typeof speechHandleMachine>;
 export type ToolRunSnapshot = SnapshotFrom<typeof toolRunMachine>;
@@ -143,6 +156,8 @@ export type ToolWaiter = 'none' | 'pending' | 'resolved' | 'rejected';
 
 export interface ToolModel {
   callId: string;
+  /** The tool's name (`probe` in the package's own model). */
+  name: string;
   step: number;
   snap: ToolRunSnapshot;
   key: string;

@@ -136,7 +136,7 @@ class ModelWorld implements SessionMachines, SessionShell {
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
     const sp = this.speechModel(input.speechId);
     const { snap, key } = steppers.tool.initial(input);
-    sp.tools.push({ callId: input.callId, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none', handoffTo: null });
+    sp.tools.push({ callId: input.callId, name: input.name, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none', handoffTo: null });
   }
 
   private readonly activityPorts = new Map<string, MachinePort<ActivitySnapshot, AgentActivityEvent>>();
@@ -360,6 +360,7 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_INTERRUPT':
       case 'TOOL_HANDOFF':
       case 'TOOL_RUN_TASK':
+      case 'TOOL_AWAIT_SPEECH':
         this.toolEvent(ev);
         break;
       case 'UPDATE_AGENT':
@@ -444,6 +445,12 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_INTERRUPT':
         this.s.last = this.router.interruptAll(false, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
         return;
+      case 'TOOL_AWAIT_SPEECH': {
+        // The tool awaits the speech that called it (its caller's waiter is that speech's too).
+        const own = this.s.speeches.find((sp) => sp.tools.includes(t));
+        if (own) t.awaits = own.id;
+        return;
+      }
       case 'TOOL_HANDOFF': {
         this.s.transitionsAsked++;
         const to = this.router.registerAgent('h');
@@ -477,14 +484,18 @@ class ModelWorld implements SessionMachines, SessionShell {
         return;
       case 'TOOL_CALL': {
         const callId = toolCallId(sp.id, sp.tools.length);
-        const refusal = r.toolCall(sp.id, p.index, { callId, name: 'probe', arguments: '{}' });
+        const name = ev.name ?? 'probe';
+        const refusal = r.toolCall(sp.id, p.index, { callId, name, arguments: '{}' });
         const t = sp.tools.find((x) => x.callId === callId);
         if (!t) return;
         if (refusal) {
           this.s.effects.push(`toolRefused:${callId}@${p.index}`);
           return r.dispatch(() => this.tool(callId).send({ type: 'ERROR', output: refusal }));
         }
-        // The tool starts by awaiting its preamble, like the seed scenario: ctx.waitForPlayout().
+        // The probe starts by awaiting its preamble, like the seed scenario: ctx.waitForPlayout();
+        // your tool does if it declares awaitsPlayout.
+        const spec = this.s.bounds.tools?.find((x) => x.name === name);
+        if (spec && !spec.behavior.awaitsPlayout) return;
         t.waiter = 'pending';
         return r.dispatch(() => this.tool(callId).send({ type: 'WAIT_FOR_PLAYOUT' }));
       }
