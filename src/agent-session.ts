@@ -27,9 +27,13 @@ export type { InspectObserver } from './runtime/live-machines.js';
 export interface AgentSessionOptions {
   /** The session's LLM; an agent may bring its own. */
   llm: LLM;
-  /** The session's TTS; an agent may bring its own. */
-  tts: TTS;
-  audioOutput: AudioOutput;
+  /**
+   * The session's TTS; an agent may bring its own. Give it with `audioOutput`, or neither for a
+   * text-only session (chat agents, tests): a speech's text then counts as heard as it is generated.
+   */
+  tts?: TTS;
+  /** Where the audio plays; required with `tts`, absent in a text-only session. */
+  audioOutput?: AudioOutput;
   /** The first agent. Without it, `instructions` and `tools` make the default agent (`default_agent`). */
   agent?: Agent;
   tools?: Record<string, Tool>;
@@ -72,13 +76,14 @@ export class AgentSession {
   private readonly machines: LiveMachines;
   private readonly router: SessionRouter;
   private readonly steps: StepRunner;
-  private readonly audioOutput: AudioOutput;
+  /** Null in a text-only session. */
+  private readonly audioOutput: AudioOutput | null;
   private readonly stallLimits: StallLimits;
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly allowInterruptionsDefault: boolean;
   private readonly llm: LLM;
-  private readonly tts: TTS;
+  private readonly tts: TTS | undefined;
   /** @internal The session's agents (used by `AgentTask`). */
   readonly _agentHost: AgentHost;
   /** The inspection observer's `conversation`, if it has one. */
@@ -92,7 +97,7 @@ export class AgentSession {
     if (o.agent && (o.instructions !== undefined || o.tools !== undefined))
       throw new InvalidArgumentError('AgentSession: give either agent, or instructions and tools (they make the default agent), not both');
     const firstAgent = o.agent ?? new Agent({ instructions: o.instructions ?? '', tools: o.tools ?? {} });
-    this.audioOutput = o.audioOutput;
+    this.audioOutput = o.audioOutput ?? null;
     this.llm = o.llm;
     this.tts = o.tts;
     const maxToolSteps = o.maxToolSteps ?? 3;
@@ -109,7 +114,7 @@ export class AgentSession {
     );
     this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source));
     this.steps = new StepRunner({
-      audioOutput: o.audioOutput,
+      audioOutput: this.audioOutput,
       models: (id, index) => this.modelsOf(id, index),
       history: () => this.router.state.history,
       runTool: (speechId, step, call) => {
@@ -121,6 +126,7 @@ export class AgentSession {
     });
     this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
+    this.machines.audio = this.audioOutput !== null;
     this.steps.router = this.router;
     this._agentHost.router = this.router;
     this.machines.handoffKey = (h) => this._agentHost.register(h.agent);
@@ -146,12 +152,12 @@ export class AgentSession {
     },
     cutAudio: (id, step) => this.steps.cutAudio(id, step),
     pauseAudio: () => {
-      if (!this.audioOutput.pause) return;
+      if (!this.audioOutput?.pause) return;
       this.audioOutput.pause();
       this.stallLimits.audioPaused(); // a held output owes no progress
     },
     resumeAudio: () => {
-      this.audioOutput.resume?.();
+      this.audioOutput?.resume?.();
       this.stallLimits.audioResumed();
     },
     itemAdded: (item) => {
@@ -188,7 +194,8 @@ export class AgentSession {
       : Object.entries(agent.tools).map(([name, t]) => ({ name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } }));
     return {
       llm: agent?.llm ?? this.llm,
-      tts: agent?.tts ?? this.tts,
+      // A text-only session has no output to play an agent's own TTS on.
+      tts: this.audioOutput ? (agent?.tts ?? this.tts) : undefined,
       instructions: agent?.instructions,
       tools,
       userTurnCompleted: this._agentHost.userTurnHook(key),

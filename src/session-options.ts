@@ -27,11 +27,18 @@ export function validateOptions(o: AgentSessionOptions): void {
   const where = 'new AgentSession';
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`${where}: options must be an object, got ${typeName(o)}`);
   if (!o.llm || typeof o.llm.chat !== 'function') throw new InvalidArgumentError(`${where}: llm must have a chat(request) method`);
-  if (!o.tts || typeof o.tts.synthesize !== 'function') throw new InvalidArgumentError(`${where}: tts must have a synthesize(text, { signal }) method`);
-  const out = o.audioOutput as unknown as Record<string, unknown> | undefined;
-  if (!out || typeof out !== 'object') throw new InvalidArgumentError(`${where}: audioOutput is required`);
-  for (const m of ['captureFrame', 'flush', 'clearBuffer', 'waitForPlayout'])
-    if (typeof out[m] !== 'function') throw new InvalidArgumentError(`${where}: audioOutput.${m} must be a function`);
+  // Both (a voice session) or neither (text-only): a TTS with nowhere to play, or an output with no voice, is a mistake.
+  if ((o.tts === undefined) !== (o.audioOutput === undefined))
+    throw new InvalidArgumentError(
+      `${where}: ${o.tts === undefined ? 'tts is required with audioOutput' : 'audioOutput is required with tts'} (give both for a voice session, or neither for a text-only one)`,
+    );
+  if (o.tts !== undefined && (!o.tts || typeof o.tts.synthesize !== 'function')) throw new InvalidArgumentError(`${where}: tts must have a synthesize(text, { signal }) method`);
+  if (o.audioOutput !== undefined) {
+    const out = o.audioOutput as unknown as Record<string, unknown> | null;
+    if (!out || typeof out !== 'object') throw new InvalidArgumentError(`${where}: audioOutput must be an object, got ${typeName(out)}`);
+    for (const m of ['captureFrame', 'flush', 'clearBuffer', 'waitForPlayout'])
+      if (typeof out[m] !== 'function') throw new InvalidArgumentError(`${where}: audioOutput.${m} must be a function`);
+  }
   if (o.tools !== undefined) {
     if (o.tools === null || typeof o.tools !== 'object') throw new InvalidArgumentError(`${where}: tools must be a record of tool() definitions`);
     for (const [name, t] of Object.entries(o.tools)) {
