@@ -4,7 +4,7 @@ import { SPEECH_PRIORITY, type schedulerMachine } from '../machines/scheduler.ma
 import { SessionRouter, type SessionShell } from './core/session-router.js';
 import { initialSessionState } from './core/session-state.js';
 import { Agent } from './agents/agent.js';
-import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
+import { InterruptionRefusedError, InvalidArgumentError, RunInProgressError, SessionClosedError, describe } from './errors.js';
 import type { AudioOutput } from './ports/audio-output.js';
 import { realClock, type Clock } from './ports/clock.js';
 import type { ChatItem } from './ports/chat-item.js';
@@ -17,6 +17,8 @@ import { conversationOf } from './runtime/conversation-observer.js';
 import { resolveIoTimeouts, type IoTimeouts } from './runtime/io-timeouts.js';
 import { StallLimits } from './runtime/stall-limits.js';
 import { runTool } from './runtime/tool-dispatch.js';
+import { RunTracker } from './runtime/run-tracker.js';
+import { RunResult } from './testing/run-result.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
 import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
 import type { SpeechHandle } from './speech-handle.js';
@@ -90,6 +92,8 @@ export class AgentSession {
   private readonly inspectConversation: ((item: ChatItem) => void) | undefined;
   private lastAgentState: AgentState = 'initializing';
   private closing: Promise<void> | null = null;
+  /** The `session.run()` turn under way, if any. */
+  private readonly runs: RunTracker;
 
   constructor(o: AgentSessionOptions) {
     validateOptions(o);
@@ -112,7 +116,8 @@ export class AgentSession {
       },
       (e) => this.reportError(e, 'callback'),
     );
-    this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source));
+    this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source), () => this.runs.changed());
+    this.runs = new RunTracker(() => this.router, () => this._agentHost.entering);
     this.steps = new StepRunner({
       audioOutput: this.audioOutput,
       models: (id, index) => this.modelsOf(id, index),
@@ -137,6 +142,7 @@ export class AgentSession {
       const oldState = this.lastAgentState;
       this.lastAgentState = v;
       this.emitter.emit('agent_state_changed', { oldState, newState: v });
+      this.runs.changed();
     });
     this.machines.start();
     // Speeches created before start() wait in the queue; start() resumes scheduling.
@@ -168,19 +174,26 @@ export class AgentSession {
           this.reportError(e instanceof Error ? e : new Error(`inspect.conversation threw ${describe(e)}`), 'callback');
         }
       }
+      this.runs.itemAdded(item);
       this.emitter.emit('conversation_item_added', { item });
     },
     toolsExecuted: (speechId, functionCalls, functionCallOutputs) => this.emitter.emit('function_tools_executed', { speechId, functionCalls, functionCallOutputs }),
     released: (id) => {
+      const h = this.machines.handles.get(id);
+      if (h?.outcome === 'failed') this.runs.failed(h.stopError());
       this.machines.forget(id);
       this.steps.forget(id);
       const r = this.releases.get(id);
       this.releases.delete(id);
       r?.resolve();
+      this.runs.changed();
     },
     enterAgent: (key) => this._agentHost.enterAgent(key),
     exitAgent: (key) => this._agentHost.exitAgent(key),
-    activityEnded: (key, endedBy) => this._agentHost.activityEnded(key, endedBy),
+    activityEnded: (key, endedBy) => {
+      this._agentHost.activityEnded(key, endedBy);
+      this.runs.changed();
+    },
     agentHandoff: (oldAgentId, newAgentId) => this.emitter.emit('agent_handoff', { oldAgentId, newAgentId }),
     effectError: (e) => this.reportError(e, 'callback'),
   };
@@ -295,6 +308,35 @@ export class AgentSession {
   }
 
   /**
+   * Runs one user turn for a test, as LiveKit's `session.run()`: the user input goes through the
+   * agent's `onUserTurnCompleted` to a reply, like `generateReply({ userInput })`, and the result
+   * collects every history item added until the session is quiet again: the reply, its tool calls,
+   * outputs and tool replies, handoffs, what the new agent's `onEnter` says (see {@link RunResult}).
+   * The run's own user message is not an event. Works with and without audio; on a `VirtualClock`,
+   * let the clock run until the result is done.
+   *
+   * Throws {@link RunInProgressError} while another run is not done (runs do not nest), and
+   * {@link SessionClosedError} before `start()` or after `close()`.
+   * @example
+   * const result = session.run({ userInput: 'What is the weather in Paris?' });
+   * await clock.runUntil(result.wait()); // or `await result.wait()` when nothing waits on timers
+   * result.expect.nextEvent().isFunctionCall({ name: 'lookup', args: { city: 'Paris' } });
+   * result.expect.nextEvent().isFunctionCallOutput();
+   * await result.expect.nextEvent().isMessage({ role: 'assistant' }).judge(judgeLLM, { intent: 'gives the weather in Paris' });
+   * result.expect.noMoreEvents();
+   */
+  run(o: { userInput: string }): RunResult {
+    checkOptions('AgentSession.run', o, { userInput: 'string' });
+    if (o === undefined || typeof o.userInput !== 'string') throw new InvalidArgumentError(`AgentSession.run: userInput must be a string, got ${typeName(o?.userInput)}`);
+    if (this.closing) throw new SessionClosedError('AgentSession.run: the session is closed');
+    if (!this.router.state.started) throw new SessionClosedError('AgentSession.run: the session is not started; call start() first');
+    if (this.runs.running) throw new RunInProgressError('AgentSession.run: another run is not done yet; await its wait() first (runs do not nest)');
+    const result = new RunResult(o.userInput);
+    this.runs.begin(result, () => this.generateReply({ userInput: o.userInput }).id);
+    return result;
+  }
+
+  /**
    * Interrupts the current speech, the speeches waiting for their tools and every queued speech
    * that allows it (all of them with `force`). The machines move synchronously inside this call:
    * tool playout waits reject, tool signals abort. The promise resolves once the interrupted audio
@@ -375,6 +417,9 @@ export class AgentSession {
   }
 
   private reportError(e: unknown, source: AgentSessionEventMap['error']['source']): void {
-    this.emitter.emit('error', { error: e instanceof Error ? e : new Error(describe(e)), source });
+    const error = e instanceof Error ? e : new Error(describe(e));
+    // A hook of the user's agent threw: the run's test should see it (a speech's failure is taken at its release).
+    if (source === 'agent') this.runs.failed(error);
+    this.emitter.emit('error', { error, source });
   }
 }
