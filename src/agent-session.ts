@@ -20,13 +20,13 @@ import { runTool } from './runtime/tool-dispatch.js';
 import { RunTracker } from './runtime/run-tracker.js';
 import { RunResult } from './testing/run-result.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
-import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
+import { checkOptions, isAsyncIterable, typeName, validateOptions, withInitialHistory } from './session-options.js';
 import type { SpeechHandle } from './speech-handle.js';
 import type { Tool } from './tool.js';
 
 export type { InspectObserver } from './runtime/live-machines.js';
 
-export interface AgentSessionOptions {
+export interface AgentSessionOptions<UserData = any> {
   /** The session's LLM; an agent may bring its own. */
   llm: LLM;
   /**
@@ -58,6 +58,15 @@ export interface AgentSessionOptions {
    * @example ioTimeouts: { llmMs: 20_000, ttsMs: false }
    */
   ioTimeouts?: IoTimeouts | false;
+  /**
+   * The conversation so far (a restored chat, a test's context): the LLM sees it from the first
+   * turn. Checked item by item (types, unique ids, each output after its call); copied, and not
+   * announced as `conversation_item_added`.
+   * @example initialHistory: [{ type: 'message', id: 'm1', role: 'user', content: 'My name is Ann' }]
+   */
+  initialHistory?: readonly ChatItem[];
+  /** The application's own state for this session: `session.userdata`, and `ctx.userdata` in tools. */
+  userdata?: UserData;
 }
 
 /**
@@ -73,7 +82,7 @@ export interface AgentSessionOptions {
  * await session.interrupt({ force: true });
  * session.generateReply({ userInput: 'Actually, never mind' });
  */
-export class AgentSession {
+export class AgentSession<UserData = any> {
   private readonly emitter = new SessionEmitter();
   private readonly machines: LiveMachines;
   private readonly router: SessionRouter;
@@ -95,7 +104,10 @@ export class AgentSession {
   /** The `session.run()` turn under way, if any. */
   private readonly runs: RunTracker;
 
-  constructor(o: AgentSessionOptions) {
+  /** The application's own state (the `userdata` option); tools read it as `ctx.userdata`. */
+  userdata: UserData;
+
+  constructor(o: AgentSessionOptions<UserData>) {
     validateOptions(o);
     if (o.agent !== undefined && !(o.agent instanceof Agent)) throw new InvalidArgumentError(`AgentSession: agent must be an Agent, got ${typeName(o.agent)}`);
     if (o.agent && (o.instructions !== undefined || o.tools !== undefined))
@@ -129,7 +141,8 @@ export class AgentSession {
       reportError: (e, source) => this.reportError(e, source),
       stallLimits: this.stallLimits,
     });
-    this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
+    this.userdata = o.userdata as UserData;
+    this.router = new SessionRouter(withInitialHistory(initialSessionState(), o.initialHistory), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
     this.machines.audio = this.audioOutput !== null;
     this.steps.router = this.router;

@@ -35,3 +35,4 @@ export { RunResult } from './testing/run-result.js';
 export { RunAssert } from './testing/run-assert.js';
 export { EventAssert } from './testing/event-assert.js';
 export type { RunEvent } from './testing/run-event.js';
+export { withMockTools, type MockTarget, type ToolMock } from './testing/with-mock-tools.js';

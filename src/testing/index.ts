@@ -8,6 +8,7 @@ export { RunResult } from './run-result.js';
 export { RunAssert } from './run-assert.js';
 export { EventAssert } from './event-assert.js';
 export type { RunEvent } from './run-event.js';
+export { withMockTools, type MockTarget, type ToolMock } from './with-mock-tools.js';
 export { askJudge, VERDICT_TOOL, JUDGE_INSTRUCTIONS, type Verdict } from './judge.js';
 export {
   exploreModel,
