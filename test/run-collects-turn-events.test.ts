@@ -120,4 +120,25 @@ describe('session.run()', () => {
     second.expect.at(-1).isMessage({ role: 'assistant' });
     expect(session.currentAgent.id).toBe('desk');
   });
+
+  it('an interrupt during the run ends it with what was heard, marked interrupted (text-only: what was generated)', async () => {
+    const { clock, session } = await runSession({ audio: false, llm: (clock) => new ScriptedLLM({ clock, replies: [{ chunkDelayMs: 100, reply: ['Once ', 'upon ', 'a time.'] }] }) });
+    const result = session.run({ userInput: 'Tell me a story' });
+    await clock.runUntilTrue(() => session.agentState === 'speaking');
+    await clock.advance(150);
+    await session.interrupt();
+    await clock.runUntil(result.wait());
+    result.expect.nextEvent().isMessage({ role: 'assistant' });
+    expect(result.events[0]!.item).toMatchObject({ content: 'Once upon ', interrupted: true });
+    result.expect.noMoreEvents();
+  });
+
+  it('close() during the run ends it', async () => {
+    const { clock, session } = await runSession({ audio: true });
+    const result = session.run({ userInput: 'Weather in Paris?' });
+    await clock.runUntilTrue(() => session.agentState === 'speaking');
+    await session.close();
+    await clock.runUntil(result.wait());
+    expect(result.done()).toBe(true);
+  });
 });

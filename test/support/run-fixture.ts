@@ -32,9 +32,9 @@ export const frontDeskScript: FakeLLMResponse[] = [
 ];
 
 /** A started session on virtual time, text-only or with audio fakes. */
-export async function runSession(o: { audio: boolean; agent?: Agent; llm?: LLM; script?: FakeLLMResponse[]; session?: Partial<AgentSessionOptions> }) {
+export async function runSession(o: { audio: boolean; agent?: Agent; llm?: LLM | ((clock: VirtualClock) => LLM); script?: FakeLLMResponse[]; session?: Partial<AgentSessionOptions> }) {
   const clock = new VirtualClock();
-  const llm = o.llm ?? new FakeLLM(o.script ?? frontDeskScript, { clock });
+  const llm = typeof o.llm === 'function' ? o.llm(clock) : (o.llm ?? new FakeLLM(o.script ?? frontDeskScript, { clock }));
   const audio = o.audio ? { tts: new FakeTTS({ msPerChar: 50 }), audioOutput: new VirtualAudioOutput(clock) } : {};
   const session = new AgentSession({ llm, clock, agent: o.agent ?? frontDesk(), ...audio, ...(o.session ?? {}) });
   const errors: Error[] = [];
