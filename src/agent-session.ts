@@ -4,7 +4,7 @@ import { SPEECH_PRIORITY, type schedulerMachine } from '../machines/scheduler.ma
 import { SessionRouter, type SessionShell } from './core/session-router.js';
 import { initialSessionState } from './core/session-state.js';
 import { Agent } from './agents/agent.js';
-import { InterruptionRefusedError, InvalidArgumentError, SessionClosedError, describe } from './errors.js';
+import { InterruptionRefusedError, InvalidArgumentError, RunInProgressError, SessionClosedError, describe } from './errors.js';
 import type { AudioOutput } from './ports/audio-output.js';
 import { realClock, type Clock } from './ports/clock.js';
 import type { ChatItem } from './ports/chat-item.js';
@@ -17,19 +17,25 @@ import { conversationOf } from './runtime/conversation-observer.js';
 import { resolveIoTimeouts, type IoTimeouts } from './runtime/io-timeouts.js';
 import { StallLimits } from './runtime/stall-limits.js';
 import { runTool } from './runtime/tool-dispatch.js';
+import { RunTracker } from './runtime/run-tracker.js';
+import { RunResult } from './testing/run-result.js';
 import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessionEventMap } from './session-events.js';
-import { checkOptions, isAsyncIterable, typeName, validateOptions } from './session-options.js';
+import { checkOptions, isAsyncIterable, typeName, validateOptions, withInitialHistory } from './session-options.js';
 import type { SpeechHandle } from './speech-handle.js';
 import type { Tool } from './tool.js';
 
 export type { InspectObserver } from './runtime/live-machines.js';
 
-export interface AgentSessionOptions {
+export interface AgentSessionOptions<UserData = any> {
   /** The session's LLM; an agent may bring its own. */
   llm: LLM;
-  /** The session's TTS; an agent may bring its own. */
-  tts: TTS;
-  audioOutput: AudioOutput;
+  /**
+   * The session's TTS; an agent may bring its own. Give it with `audioOutput`, or neither for a
+   * text-only session (chat agents, tests): a speech's text then counts as heard as it is generated.
+   */
+  tts?: TTS;
+  /** Where the audio plays; required with `tts`, absent in a text-only session. */
+  audioOutput?: AudioOutput;
   /** The first agent. Without it, `instructions` and `tools` make the default agent (`default_agent`). */
   agent?: Agent;
   tools?: Record<string, Tool>;
@@ -52,6 +58,15 @@ export interface AgentSessionOptions {
    * @example ioTimeouts: { llmMs: 20_000, ttsMs: false }
    */
   ioTimeouts?: IoTimeouts | false;
+  /**
+   * The conversation so far (a restored chat, a test's context): the LLM sees it from the first
+   * turn. Checked item by item (types, unique ids, each output after its call); copied, and not
+   * announced as `conversation_item_added`.
+   * @example initialHistory: [{ type: 'message', id: 'm1', role: 'user', content: 'My name is Ann' }]
+   */
+  initialHistory?: readonly ChatItem[];
+  /** The application's own state for this session: `session.userdata`, and `ctx.userdata` in tools. */
+  userdata?: UserData;
 }
 
 /**
@@ -67,32 +82,38 @@ export interface AgentSessionOptions {
  * await session.interrupt({ force: true });
  * session.generateReply({ userInput: 'Actually, never mind' });
  */
-export class AgentSession {
+export class AgentSession<UserData = any> {
   private readonly emitter = new SessionEmitter();
   private readonly machines: LiveMachines;
   private readonly router: SessionRouter;
   private readonly steps: StepRunner;
-  private readonly audioOutput: AudioOutput;
+  /** Null in a text-only session. */
+  private readonly audioOutput: AudioOutput | null;
   private readonly stallLimits: StallLimits;
   /** Resolves a speech's release (history committed, floor given up), for `interrupt()` and `close()`. */
   private readonly releases = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   private readonly allowInterruptionsDefault: boolean;
   private readonly llm: LLM;
-  private readonly tts: TTS;
+  private readonly tts: TTS | undefined;
   /** @internal The session's agents (used by `AgentTask`). */
   readonly _agentHost: AgentHost;
   /** The inspection observer's `conversation`, if it has one. */
   private readonly inspectConversation: ((item: ChatItem) => void) | undefined;
   private lastAgentState: AgentState = 'initializing';
   private closing: Promise<void> | null = null;
+  /** The `session.run()` turn under way, if any. */
+  private readonly runs: RunTracker;
 
-  constructor(o: AgentSessionOptions) {
+  /** The application's own state (the `userdata` option); tools read it as `ctx.userdata`. */
+  userdata: UserData;
+
+  constructor(o: AgentSessionOptions<UserData>) {
     validateOptions(o);
     if (o.agent !== undefined && !(o.agent instanceof Agent)) throw new InvalidArgumentError(`AgentSession: agent must be an Agent, got ${typeName(o.agent)}`);
     if (o.agent && (o.instructions !== undefined || o.tools !== undefined))
       throw new InvalidArgumentError('AgentSession: give either agent, or instructions and tools (they make the default agent), not both');
     const firstAgent = o.agent ?? new Agent({ instructions: o.instructions ?? '', tools: o.tools ?? {} });
-    this.audioOutput = o.audioOutput;
+    this.audioOutput = o.audioOutput ?? null;
     this.llm = o.llm;
     this.tts = o.tts;
     const maxToolSteps = o.maxToolSteps ?? 3;
@@ -107,9 +128,10 @@ export class AgentSession {
       },
       (e) => this.reportError(e, 'callback'),
     );
-    this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source));
+    this._agentHost = new AgentHost(this, (e, source) => this.reportError(e, source), () => this.runs.changed());
+    this.runs = new RunTracker(() => this.router, () => this._agentHost.entering);
     this.steps = new StepRunner({
-      audioOutput: o.audioOutput,
+      audioOutput: this.audioOutput,
       models: (id, index) => this.modelsOf(id, index),
       history: () => this.router.state.history,
       runTool: (speechId, step, call) => {
@@ -119,8 +141,10 @@ export class AgentSession {
       reportError: (e, source) => this.reportError(e, source),
       stallLimits: this.stallLimits,
     });
-    this.router = new SessionRouter(initialSessionState(), this.machines, this.shell, { maxToolSteps });
+    this.userdata = o.userdata as UserData;
+    this.router = new SessionRouter(withInitialHistory(initialSessionState(), o.initialHistory), this.machines, this.shell, { maxToolSteps });
     this.machines.router = this.router;
+    this.machines.audio = this.audioOutput !== null;
     this.steps.router = this.router;
     this._agentHost.router = this.router;
     this.machines.handoffKey = (h) => this._agentHost.register(h.agent);
@@ -131,6 +155,7 @@ export class AgentSession {
       const oldState = this.lastAgentState;
       this.lastAgentState = v;
       this.emitter.emit('agent_state_changed', { oldState, newState: v });
+      this.runs.changed();
     });
     this.machines.start();
     // Speeches created before start() wait in the queue; start() resumes scheduling.
@@ -146,12 +171,12 @@ export class AgentSession {
     },
     cutAudio: (id, step) => this.steps.cutAudio(id, step),
     pauseAudio: () => {
-      if (!this.audioOutput.pause) return;
+      if (!this.audioOutput?.pause) return;
       this.audioOutput.pause();
       this.stallLimits.audioPaused(); // a held output owes no progress
     },
     resumeAudio: () => {
-      this.audioOutput.resume?.();
+      this.audioOutput?.resume?.();
       this.stallLimits.audioResumed();
     },
     itemAdded: (item) => {
@@ -162,19 +187,26 @@ export class AgentSession {
           this.reportError(e instanceof Error ? e : new Error(`inspect.conversation threw ${describe(e)}`), 'callback');
         }
       }
+      this.runs.itemAdded(item);
       this.emitter.emit('conversation_item_added', { item });
     },
     toolsExecuted: (speechId, functionCalls, functionCallOutputs) => this.emitter.emit('function_tools_executed', { speechId, functionCalls, functionCallOutputs }),
     released: (id) => {
+      const h = this.machines.handles.get(id);
+      if (h?.outcome === 'failed') this.runs.failed(h.stopError());
       this.machines.forget(id);
       this.steps.forget(id);
       const r = this.releases.get(id);
       this.releases.delete(id);
       r?.resolve();
+      this.runs.changed();
     },
     enterAgent: (key) => this._agentHost.enterAgent(key),
     exitAgent: (key) => this._agentHost.exitAgent(key),
-    activityEnded: (key, endedBy) => this._agentHost.activityEnded(key, endedBy),
+    activityEnded: (key, endedBy) => {
+      this._agentHost.activityEnded(key, endedBy);
+      this.runs.changed();
+    },
     agentHandoff: (oldAgentId, newAgentId) => this.emitter.emit('agent_handoff', { oldAgentId, newAgentId }),
     effectError: (e) => this.reportError(e, 'callback'),
   };
@@ -188,7 +220,8 @@ export class AgentSession {
       : Object.entries(agent.tools).map(([name, t]) => ({ name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } }));
     return {
       llm: agent?.llm ?? this.llm,
-      tts: agent?.tts ?? this.tts,
+      // A text-only session has no output to play an agent's own TTS on.
+      tts: this.audioOutput ? (agent?.tts ?? this.tts) : undefined,
       instructions: agent?.instructions,
       tools,
       userTurnCompleted: this._agentHost.userTurnHook(key),
@@ -288,6 +321,35 @@ export class AgentSession {
   }
 
   /**
+   * Runs one user turn for a test, as LiveKit's `session.run()`: the user input goes through the
+   * agent's `onUserTurnCompleted` to a reply, like `generateReply({ userInput })`, and the result
+   * collects every history item added until the session is quiet again: the reply, its tool calls,
+   * outputs and tool replies, handoffs, what the new agent's `onEnter` says (see {@link RunResult}).
+   * The run's own user message is not an event. Works with and without audio; on a `VirtualClock`,
+   * let the clock run until the result is done.
+   *
+   * Throws {@link RunInProgressError} while another run is not done (runs do not nest), and
+   * {@link SessionClosedError} before `start()` or after `close()`.
+   * @example
+   * const result = session.run({ userInput: 'What is the weather in Paris?' });
+   * await clock.runUntil(result.wait()); // or `await result.wait()` when nothing waits on timers
+   * result.expect.nextEvent().isFunctionCall({ name: 'lookup', args: { city: 'Paris' } });
+   * result.expect.nextEvent().isFunctionCallOutput();
+   * await result.expect.nextEvent().isMessage({ role: 'assistant' }).judge(judgeLLM, { intent: 'gives the weather in Paris' });
+   * result.expect.noMoreEvents();
+   */
+  run(o: { userInput: string }): RunResult {
+    checkOptions('AgentSession.run', o, { userInput: 'string' });
+    if (o === undefined || typeof o.userInput !== 'string') throw new InvalidArgumentError(`AgentSession.run: userInput must be a string, got ${typeName(o?.userInput)}`);
+    if (this.closing) throw new SessionClosedError('AgentSession.run: the session is closed');
+    if (!this.router.state.started) throw new SessionClosedError('AgentSession.run: the session is not started; call start() first');
+    if (this.runs.running) throw new RunInProgressError('AgentSession.run: another run is not done yet; await its wait() first (runs do not nest)');
+    const result = new RunResult(o.userInput);
+    this.runs.begin(result, () => this.generateReply({ userInput: o.userInput }).id);
+    return result;
+  }
+
+  /**
    * Interrupts the current speech, the speeches waiting for their tools and every queued speech
    * that allows it (all of them with `force`). The machines move synchronously inside this call:
    * tool playout waits reject, tool signals abort. The promise resolves once the interrupted audio
@@ -368,6 +430,9 @@ export class AgentSession {
   }
 
   private reportError(e: unknown, source: AgentSessionEventMap['error']['source']): void {
-    this.emitter.emit('error', { error: e instanceof Error ? e : new Error(describe(e)), source });
+    const error = e instanceof Error ? e : new Error(describe(e));
+    // A hook of the user's agent threw: the run's test should see it (a speech's failure is taken at its release).
+    if (source === 'agent') this.runs.failed(error);
+    this.emitter.emit('error', { error, source });
   }
 }

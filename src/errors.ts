@@ -91,3 +91,10 @@ export function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   try { return JSON.stringify(e); } catch { return String(e); }
 }
+
+/**
+ * `session.run()` while another run of the session is not done (runs do not nest, as in LiveKit),
+ * or `result.expect` read before the run is done.
+ * @example const r = session.run({ userInput: 'hi' }); await clock.runUntil(r.wait()); session.run({ userInput: 'next' });
+ */
+export class RunInProgressError extends SpeechchartsError {}

@@ -17,6 +17,7 @@ export {
   SessionClosedError,
   InvalidArgumentError,
   DependencyStalledError,
+  RunInProgressError,
   type StalledDependency,
   type InterruptReason,
 } from './errors.js';
@@ -31,3 +32,8 @@ export { DEFAULT_IO_TIMEOUT_MS, type IoTimeouts } from './runtime/io-timeouts.js
 export { heardText } from './runtime/heard-text.js';
 export { SPEECH_PRIORITY } from '../machines/scheduler.machine.js';
 export type { AgentState } from '../machines/agent-state.machine.js';
+export { RunResult } from './testing/run-result.js';
+export { RunAssert } from './testing/run-assert.js';
+export { EventAssert } from './testing/event-assert.js';
+export type { RunEvent } from './testing/run-event.js';
+export { withMockTools, type MockTarget, type ToolMock } from './testing/with-mock-tools.js';

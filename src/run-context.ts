@@ -9,18 +9,26 @@ import type { ToolRun } from './tool-run.js';
  *   await ctx.waitForPlayout(); // the preamble has been heard; rejects SpeechInterruptedError if interrupted
  * }
  */
-export class RunContext {
-  readonly session: AgentSession;
+export class RunContext<UserData = any> {
+  readonly session: AgentSession<UserData>;
   readonly speechHandle: SpeechHandle;
   readonly functionCall: { callId: string; name: string; arguments: string };
   readonly #run: ToolRun;
 
   /** @internal Created by the session for each tool run. */
-  constructor(session: AgentSession, speechHandle: SpeechHandle, functionCall: { callId: string; name: string; arguments: string }, run: ToolRun) {
+  constructor(session: AgentSession<UserData>, speechHandle: SpeechHandle, functionCall: { callId: string; name: string; arguments: string }, run: ToolRun) {
     this.session = session;
     this.speechHandle = speechHandle;
     this.functionCall = functionCall;
     this.#run = run;
+  }
+
+  /**
+   * The session's `userdata` (the application's own state), as in LiveKit.
+   * @example execute: async ({ item }, { ctx }) => { ctx.userdata.cart.push(item); return 'added'; }
+   */
+  get userdata(): UserData {
+    return this.session.userdata;
   }
 
   /**

@@ -173,7 +173,8 @@ export class SpeechHandle {
 
   /**
    * Holds the speech's audio where it is (used by barge-in handling). Waiters keep waiting.
-   * Returns false when there is nothing to pause (queued, between steps, or finished).
+   * Returns false when there is nothing to pause (queued, between steps, or finished), and always in
+   * a text-only session (no audio to hold).
    * @example if (handle.pause()) { ... handle.resume(); }
    */
   pause(): boolean {

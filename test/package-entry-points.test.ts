@@ -7,6 +7,7 @@ describe('package entry points', () => {
   it('export the public contract by name', () => {
     for (const name of ['AgentSession', 'SpeechHandle', 'RunContext', 'tool', 'SpeechInterruptedError', 'ToolError', 'InterruptionRefusedError', 'SpeechFailedError', 'SessionClosedError', 'InvalidArgumentError'])
       expect(root, name).toHaveProperty(name);
+    for (const name of ['RunResult', 'RunAssert', 'EventAssert', 'RunInProgressError', 'withMockTools']) expect(root, name).toHaveProperty(name);
     expect(new root.SpeechInterruptedError('s1')).toBeInstanceOf(Error);
     expect(new root.ToolError('x')).toBeInstanceOf(Error);
   });
@@ -16,7 +17,7 @@ describe('package entry points', () => {
   });
 
   it('export the fakes', () => {
-    for (const name of ['VirtualClock', 'VirtualAudioOutput', 'FakeTTS', 'ScriptedLLM']) expect(testing, name).toHaveProperty(name);
+    for (const name of ['VirtualClock', 'VirtualAudioOutput', 'FakeTTS', 'ScriptedLLM', 'FakeLLM', 'NoFakeResponseError', 'withMockTools', 'RunResult', 'askJudge', 'VERDICT_TOOL']) expect(testing, name).toHaveProperty(name);
   });
 });
 

@@ -293,7 +293,7 @@ describe('bad arguments to every public method: a typed error naming the problem
       [null, /options must be an object/],
       [{ ...p, llm: undefined }, /llm must have a chat/],
       [{ ...p, tts: {} }, /tts must have a synthesize/],
-      [{ ...p, audioOutput: undefined }, /audioOutput is required/],
+      [{ ...p, audioOutput: undefined }, /audioOutput is required with tts/],
       [{ ...p, audioOutput: { captureFrame() {}, flush() {}, clearBuffer() {} } }, /audioOutput\.waitForPlayout must be a function/],
       [{ ...p, tools: 'lookup' }, /tools must be a record of tool\(\) definitions/],
       [{ ...p, tools: { t: () => 1 } }, /tools\.t was not created with tool\(\)/],

@@ -19,11 +19,15 @@ export class AgentHost {
   /** The key of each agent's latest entry. */
   private readonly latest = new Map<Agent, string>();
   private readonly taskWaiters = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Agent entries whose `onEnter` has not settled: a `session.run()` turn is not over while one runs. */
+  readonly entering = new Set<string>();
   router!: SessionRouter;
 
   constructor(
     private readonly session: AgentSession,
     private readonly reportError: (e: unknown, source: AgentSessionEventMap['error']['source']) => void,
+    /** A hook ran or settled (what a run waits for may have changed). */
+    private readonly changed: () => void = () => {},
   ) {}
 
   /** The agent of an entry key. */
@@ -89,16 +93,24 @@ export class AgentHost {
   enterAgent(key: string): void {
     const agent = this.agents.get(key)!;
     attachAgent(agent, this.session);
+    this.entering.add(key);
+    const settled = () => {
+      this.entering.delete(key);
+      this.changed();
+    };
     // In a later microtask, like every step: user code never runs inside the router's call.
     queueMicrotask(() => {
       try {
         const r = this.inScope(key, () => agent.onEnter());
-        if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, (e) => this.reportError(e, 'agent'));
+        if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(settled, (e) => (this.reportError(e, 'agent'), settled()));
+        else settled();
       } catch (e) {
         this.reportError(e, 'agent');
+        settled();
       }
       // onEnter is not awaited: a long one never holds the session (LiveKit #6500).
       this.router.agentEntered(key);
+      this.changed();
     });
   }
 
@@ -111,7 +123,10 @@ export class AgentHost {
       } catch (e) {
         r = Promise.reject(e);
       }
-      r.then(undefined, (e) => this.reportError(e, 'agent')).then(() => this.router.agentExited(key));
+      r.then(undefined, (e) => this.reportError(e, 'agent')).then(() => {
+        this.router.agentExited(key);
+        this.changed();
+      });
     });
   }
 

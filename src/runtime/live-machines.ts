@@ -33,6 +33,8 @@ export class LiveMachines implements SessionMachines {
   router!: SessionRouter;
   /** The agent entry a tool's handoff names (set by the session). */
   handoffKey!: ToolRunHooks['handoffKey'];
+  /** False in a text-only session: there is no audio to hold, so `pause()` is a no-op (returns false). */
+  audio = true;
 
   constructor(
     private readonly inspect: InspectObserver | undefined,
@@ -73,7 +75,7 @@ export class LiveMachines implements SessionMachines {
   private readonly speechHooks: SpeechHandleHooks = {
     action: (h, type, params) => this.router.speechAction(h.id, type, params),
     interrupt: (h, force) => this.router.interruptSpeech(h.id, force),
-    pause: (h) => this.router.pause(h.id),
+    pause: (h) => this.audio && this.router.pause(h.id),
     resume: (h) => this.router.resume(h.id),
     callbackError: (e) => this.callbackError(e),
   };

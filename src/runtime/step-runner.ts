@@ -19,7 +19,8 @@ export type SpeechSource =
 /** What a step runs with: its agent's models, instructions and tools (resolved when it starts). */
 export interface StepModels {
   llm: LLM;
-  tts: TTS;
+  /** Undefined in a text-only session (no TTS and no audio output). */
+  tts: TTS | undefined;
   instructions: string | undefined;
   tools: ToolSchema[];
   /**
@@ -51,7 +52,8 @@ interface SpeechIO {
 }
 
 export interface StepRunnerOptions {
-  audioOutput: AudioOutput;
+  /** Null in a text-only session: a step's text counts as heard as it is generated (see `runText`). */
+  audioOutput: AudioOutput | null;
   /** The models of step `index` of speech `id` (its agent's, else the session's). */
   models: (id: string, index: number) => StepModels;
   history: () => readonly ChatItem[];
@@ -110,11 +112,14 @@ export class StepRunner {
   cutAudio(id: string, index: number): void {
     const st = this.io.get(id)?.step;
     if (!st || st.index !== index) return this.router.cutReported(id, '');
+    const output = this.o.audioOutput;
+    // Text-only: what was generated before the cut was delivered, so it counts as heard (as in LiveKit).
+    if (!output) return this.router.cutReported(id, this.router.state.speeches.get(id)?.step?.text ?? '');
     const flushed = st.playout;
     st.playout = Promise.resolve().then(() => {
       // Ask for the segment's report before clearing, so the cut position is what comes back.
-      const report = flushed ?? this.o.audioOutput.waitForPlayout();
-      this.o.audioOutput.clearBuffer();
+      const report = flushed ?? output.waitForPlayout();
+      output.clearBuffer();
       this.o.stallLimits.audioResumed(); // a clear ends a pause
       return report;
     });
@@ -152,7 +157,8 @@ export class StepRunner {
       else router.setUserInput(id, content);
     }
     router.stepRunning(id, st.index);
-    const audio = this.pumpAudio(id, st, signal, alive);
+    const output = this.o.audioOutput;
+    const audio = output ? this.pumpAudio(id, st, output, signal, alive) : Promise.resolve();
     try {
       // Only the LLM's stream is held to the LLM limit: a `say` text stream is the caller's own.
       const chunks = skip ? noChunks() : this.chunksFor(io, st, signal);
@@ -161,7 +167,8 @@ export class StepRunner {
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
           router.textChunk(id, st.index, chunk.text);
-          st.textChannel.push(chunk.text);
+          if (output) st.textChannel.push(chunk.text);
+          else if (chunk.text !== '') this.textDelivered(id, st.index);
         } else if (chunk.type === 'toolCall') {
           const args = typeof chunk.arguments === 'string' ? chunk.arguments : JSON.stringify(chunk.arguments ?? {});
           this.o.runTool(id, st.index, { callId: chunk.callId, name: chunk.name, arguments: args });
@@ -181,11 +188,12 @@ export class StepRunner {
     await audio;
     if (!alive()) return;
     const text = router.step(id, st.index)!.text;
-    if (!router.step(id, st.index)!.segmentOpen) return router.playoutDone(id, st.index, text, false);
+    // Without a frame queued (or without audio at all) the step was heard whole when its text ended.
+    if (!output || !router.step(id, st.index)!.segmentOpen) return router.playoutDone(id, st.index, text, false);
     let result: PlayoutResult;
     try {
-      this.o.audioOutput.flush();
-      st.playout = st.limits.output(this.o.audioOutput.waitForPlayout(), st.audioSeconds, 'the output did not report the end of the segment (beyond the audio left to play)');
+      output.flush();
+      st.playout = st.limits.output(output.waitForPlayout(), st.audioSeconds, 'the output did not report the end of the segment (beyond the audio left to play)');
       result = await st.playout;
     } catch (e) {
       if (alive()) this.fail(id, e, 'audio_output');
@@ -211,17 +219,27 @@ export class StepRunner {
     });
   }
 
+  /**
+   * Text-only: the step's first text was delivered. It stands for the first frame with audio: the
+   * segment is open (an interrupt now cuts it, keeping the text so far) and the agent speaks.
+   */
+  private textDelivered(id: string, index: number): void {
+    if (this.router.step(id, index)?.segmentOpen) return;
+    this.router.frameQueued(id, index);
+    this.router.speaking(id, index);
+  }
+
   /** TTS → audio output for one step. Errors fail the speech at once, even while the LLM still streams. */
-  private async pumpAudio(id: string, st: StepIO, signal: AbortSignal, alive: () => boolean): Promise<void> {
+  private async pumpAudio(id: string, st: StepIO, output: AudioOutput, signal: AbortSignal, alive: () => boolean): Promise<void> {
     let first = true;
     try {
-      const frames = st.models.tts.synthesize(st.textChannel, { signal });
+      const frames = st.models.tts!.synthesize(st.textChannel, { signal });
       for await (const frame of abortableIterate(st.limits.tts(frames, st.textChannel), signal)) {
         if (!alive()) break;
         st.audioSeconds += frameDuration(frame);
         this.router.frameQueued(id, st.index);
         try {
-          await st.limits.output(this.o.audioOutput.captureFrame(frame), st.audioSeconds, 'the output did not accept a frame (beyond the audio left to play)');
+          await st.limits.output(output.captureFrame(frame), st.audioSeconds, 'the output did not accept a frame (beyond the audio left to play)');
         } catch (e) {
           if (alive()) this.fail(id, e, 'audio_output');
           return;
@@ -250,7 +268,7 @@ export class StepRunner {
       audioSeconds: st.audioSeconds,
       synthesisDone: st.synthesisDone,
       playbackPosition: position,
-      charsPerSecond: st.models.tts.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
+      charsPerSecond: st.models.tts?.charsPerSecond ?? this.learnedCharsPerSecond ?? DEFAULT_CHARS_PER_SECOND,
     });
     return heardText(text, chars);
   }

@@ -3,6 +3,7 @@ import type { SessionRouter } from '../core/session-router.js';
 import { RunContext } from '../run-context.js';
 import type { AgentHost } from './agent-host.js';
 import type { LiveMachines } from './live-machines.js';
+import { mockFor } from './tool-mocks.js';
 
 /**
  * Starts the run of one parsed function call: the router creates its machine (and refuses it past
@@ -25,8 +26,9 @@ export function runTool(
   const run = machines.toolRuns.get(call.callId);
   if (!run) return; // the speech ended before the call was parsed
   if (refusal) return run.reject(refusal);
-  const t = agents.agent(agentKey)?.tools[call.name];
-  if (!t) return run.reject(`error: unknown function ${call.name}`);
+  const agent = agents.agent(agentKey);
+  const t = agent?.tools[call.name];
+  if (!agent || !t) return run.reject(`error: unknown function ${call.name}`);
   let parsed: unknown;
   try {
     parsed = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
@@ -37,7 +39,10 @@ export function runTool(
   if (problem) return run.reject(`error: invalid arguments for ${call.name}: ${problem}`);
   const handle = machines.handles.get(speechId)!;
   const ctx = new RunContext(session, handle, call, run);
-  const exec = () => t.execute(parsed, { ctx, toolCallId: call.callId, abortSignal: run.abortController.signal });
+  // A test's `withMockTools` stands in for the tool's own execute (the arguments were checked against the real one).
+  const mock = mockFor(agent, call.name);
+  const options = { ctx, toolCallId: call.callId, abortSignal: run.abortController.signal };
+  const exec = mock ? () => mock(parsed, options) : () => t.execute(parsed, options);
   // Run as the agent's code: what the tool says is that agent's, and `AgentTask.run()` knows its caller.
   run.execute(agentKey === null ? exec : () => agents.inScope(agentKey, exec));
 }

@@ -3,6 +3,13 @@ export { VirtualClock, VirtualClockStallError } from './virtual-clock.js';
 export { VirtualAudioOutput, type VirtualSegment } from './virtual-audio-output.js';
 export { FakeTTS, type FakeTTSOptions } from './fake-tts.js';
 export { ScriptedLLM, NoScriptedReplyError, type ScriptedReply, type ReplyMatch } from './scripted-llm.js';
+export { FakeLLM, NoFakeResponseError, type FakeLLMResponse } from './fake-llm.js';
+export { RunResult } from './run-result.js';
+export { RunAssert } from './run-assert.js';
+export { EventAssert } from './event-assert.js';
+export type { RunEvent } from './run-event.js';
+export { withMockTools, type MockTarget, type ToolMock } from './with-mock-tools.js';
+export { askJudge, VERDICT_TOOL, JUDGE_INSTRUCTIONS, type Verdict } from './judge.js';
 export {
   exploreModel,
   createModelWalker,
