@@ -289,17 +289,21 @@ export class SessionRouter {
    * The LLM asked for a tool: its run starts now. Returns the reason it may not execute (past
    * `maxToolSteps`), else null.
    */
-  toolCall(id: string, index: number, call: { callId: string; name: string; arguments: string }): string | null {
+  toolCall(id: string, index: number, llmCall: { callId: string; name: string; arguments: string }): { callId: string; refusal: string | null } {
     const st = this.step(id, index);
-    if (!st) return 'error: the reply ended before the tool could run';
+    if (!st) return { callId: llmCall.callId, refusal: 'error: the reply ended before the tool could run' };
+    // A call id the LLM reuses while its first run is live gets a suffix: both runs go on, each paired with its output.
+    let callId = llmCall.callId;
+    for (let n = 2; this.state.tools.has(callId); n++) callId = `${llmCall.callId}_${n}`;
+    const call = { ...llmCall, callId };
     st.calls.push({ type: 'function_call', id: this.history.newId(), callId: call.callId, name: call.name, arguments: call.arguments });
     st.tools.push(call.callId);
     this.state.tools.set(call.callId, { callId: call.callId, name: call.name, speechId: id, step: index, output: null, handoff: null });
     this.machines.createTool({ callId: call.callId, name: call.name, speechId: id, step: index, arguments: call.arguments });
     this.dispatch(() => this.machines.speech(id).send({ type: 'TOOL_STARTED', callId: call.callId }));
-    if (index > this.o.maxToolSteps) return `error: no more tool calls allowed in this reply (maxToolSteps ${this.o.maxToolSteps} reached)`;
-    if (!st.toolsOffered) return 'error: no tool calls allowed in this reply (its agent was handing the conversation over when it started)';
-    return null;
+    if (index > this.o.maxToolSteps) return { callId, refusal: `error: no more tool calls allowed in this reply (maxToolSteps ${this.o.maxToolSteps} reached)` };
+    if (!st.toolsOffered) return { callId, refusal: 'error: no tool calls allowed in this reply (its agent was handing the conversation over when it started)' };
+    return { callId, refusal: null };
   }
 
   /**

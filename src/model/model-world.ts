@@ -485,7 +485,7 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_CALL': {
         const callId = toolCallId(sp.id, sp.tools.length);
         const name = ev.name ?? 'probe';
-        const refusal = r.toolCall(sp.id, p.index, { callId, name, arguments: '{}' });
+        const { refusal } = r.toolCall(sp.id, p.index, { callId, name, arguments: '{}' });
         const t = sp.tools.find((x) => x.callId === callId);
         if (!t) return;
         if (refusal) {

@@ -20,9 +20,10 @@ export function runTool(
   agentKey: string | null,
   speechId: string,
   step: number,
-  call: { callId: string; name: string; arguments: string },
+  llmCall: { callId: string; name: string; arguments: string },
 ): void {
-  const refusal = router.toolCall(speechId, step, call);
+  const { callId, refusal } = router.toolCall(speechId, step, llmCall);
+  const call = { ...llmCall, callId };
   const run = machines.toolRuns.get(call.callId);
   if (!run) return; // the speech ended before the call was parsed
   if (refusal) return run.reject(refusal);
