@@ -5,6 +5,7 @@ export const MAIN_HELP = `speechcharts: speech orchestration for voice agents on
 Usage:
   speechcharts run <scenario.json> [options]   run a scripted conversation on real audio (see: speechcharts run --help)
   speechcharts check [--deep]                  verify the machines and the session's routing
+  speechcharts check --agent <module>          check your agent's tools against the session's routing
   speechcharts paths <machine>                 list the paths through one machine
   speechcharts inspect [trace.jsonl]           open the inspector on a trace (or on a live demo)
   speechcharts help [command]
@@ -117,7 +118,27 @@ Exit status: 0 when the scenario completed; 1 on an error (e.g. the room is unre
 
 export const SUB_HELP: Record<string, string> = {
   run: RUN_HELP,
-  check: `speechcharts check [--deep]\n\nExplores every reachable state of each machine and of the composed system (the session's own routing over the\nmachines: scheduler, speeches, tool runs, with tools that say, reply and interrupt) and checks the invariants\n(every state that holds waiters handles INTERRUPT, no timers, no wait-for cycle, history in the order heard, ...).\nPrints the shortest event path to any violation. --deep explores three speeches (minutes instead of seconds).\nIt verifies speechcharts' own machines and routing, not your agent's tools or prompts.\n`,
+  check: `speechcharts check [--deep]
+speechcharts check --agent <module>
+
+Without --agent: explores every reachable state of each machine and of the composed system (the session's own
+routing over the machines: scheduler, speeches, tool runs, agents with handoffs and tasks, with tools that say,
+reply and interrupt) and checks the invariants (every state that holds waiters handles INTERRUPT, no timers, no
+wait-for cycle, every speech and agent transition can end, close completes, history in the order heard, ...).
+Prints the shortest event path to any violation. --deep explores three speeches and two agent transitions
+(minutes instead of seconds). It verifies speechcharts' own machines and routing.
+
+With --agent <module>: your module exports an Agent or a list of Agents (default, agents or agent; .ts needs tsx).
+Each of their tools is explored doing what it declares in tool({ behavior }): awaitsPlayout, says, replies,
+interrupts, handsOff, runsTask, throws, awaitsOwnSpeech; a tool without a declaration only returns. The session's
+real routing runs every interleaving of those with user turns, the pipeline, interrupts, handoffs and close.
+
+What is proven: for the declared behaviours, within the bounds (2 speeches, 1 tool call each, 1 agent transition),
+no deadlock (no wait-for cycle), every speech and agent transition can end once I/O completes, close completes
+from every state, no user input is dropped, waiters settle the way their machine ended.
+What is not: that your tools' code does what they declare (the check never runs it), anything about your
+prompts, your LLM's answers, your models or plugins, timing, or behaviour beyond the bounds.
+`,
   paths: `speechcharts paths <machine>\n\nLists the paths through one machine (speechHandle, toolRun, scheduler, agentState).\n`,
   inspect: `speechcharts inspect [trace.jsonl]\n\nServes the inspector: replays a trace written by \`speechcharts run\` (out/trace.jsonl), or without one runs the seed demo live. Ctrl-C to quit.\n`,
 };

@@ -27,8 +27,15 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'run':
       return runCommand(rest);
-    case 'check':
+    case 'check': {
+      const at = rest.indexOf('--agent');
+      if (at !== -1) {
+        const mod = rest[at + 1];
+        if (!mod || mod.startsWith('--')) throw new CliError('speechcharts check --agent: which module? (e.g. --agent src/my-agent.ts)', 2);
+        return delegate('./check-agent.js', 'runAgentCheck', [mod]);
+      }
       return delegate('./check.js', 'runCheck', [rest.includes('--deep')]);
+    }
     case 'paths':
       if (!rest[0]) throw new CliError('speechcharts paths: which machine? (speechHandle, toolRun, scheduler, agentState)', 2);
       return delegate('./paths.js', 'runPaths', [rest[0]]);

@@ -44,3 +44,5 @@ export {
   type SystemAdapter,
   type TestRegistrar,
 } from './model-explorer.js';
+
+export { checkAgent, formatAgentCheck, type AgentCheckReport, type AgentCheckFinding, type CheckAgentOptions } from '../model/agent-check.js';
