@@ -210,8 +210,8 @@ MUTANTS.push(
     id: 'interrupted-handoff-applied',
     description: 'a handoff returned by a tool of an interrupted speech is applied anyway',
     file: 'src/core/session-router.ts',
-    find: /if \(t\?\.handoff && t\.output && !st\.toolsCommitted\) \{\s*t\.handoff = null;/,
-    replace: 'if (t?.handoff && t.output && !st.toolsCommitted) {\n          this.agents.request({ kind: \'handoff\', to: t.handoff });\n          t.handoff = null;',
+    find: /if \(t\?\.handoff && t\.output && !st\.toolsCommitted\) \{\s*this\.agents\.discard\(t\.handoff\);/,
+    replace: 'if (t?.handoff && t.output && !st.toolsCommitted) {\n          this.agents.request({ kind: \'handoff\', to: t.handoff });',
   },
 );
 

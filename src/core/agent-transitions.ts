@@ -118,6 +118,14 @@ export class AgentTransitions {
     });
   }
 
+  /** A handoff that will not happen (its speech was interrupted): its agent entry is dropped. */
+  discard(key: string): void {
+    const a = this.state.agents.get(key);
+    if (!a || a.entered) return;
+    this.state.agents.delete(key);
+    this.io.post(() => this.shell.activityEnded(key, 'close'));
+  }
+
   /** `close()`: every activity ends now (their task waiters settle), and no transition goes on. */
   closeAll(): void {
     // Closed before the first agent entered: it stays the session's agent (`currentAgent`).

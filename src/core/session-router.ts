@@ -525,6 +525,7 @@ export class SessionRouter {
       for (const callId of st.tools) {
         const t = s.tools.get(callId);
         if (t?.handoff && t.output && !st.toolsCommitted) {
+          this.agents.discard(t.handoff);
           t.handoff = null;
           t.output = { ...t.output, output: HANDOFF_INTERRUPTED_OUTPUT, isError: true };
         }

@@ -133,6 +133,11 @@ export class AgentHost {
   activityEnded(key: string, endedBy: 'exit' | 'close'): void {
     const agent = this.agents.get(key);
     if (!agent) return;
+    // An entry the router dropped before it entered (a handoff that did not happen): forget it.
+    if (!this.router.state.agents.has(key)) {
+      this.agents.delete(key);
+      return;
+    }
     detachAgent(agent);
     const w = this.taskWaiters.get(key);
     if (!w) return;
