@@ -87,8 +87,8 @@ export const MUTANTS: Mutant[] = [
     id: 'dropped-input-while-paused-runtime',
     description: 'dropped input while paused: the session does not enqueue speeches while scheduling is paused',
     file: 'src/core/session-router.ts',
-    find: /this\.dispatch\(\(\) => this\.machines\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority: spec\.priority \}\)\);/,
-    replace: "if (this.machines.scheduler.snapshot().value !== 'paused') this.dispatch(() => this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority }));",
+    find: /if \(this\.agents\.admits\(spec\.origin \?\? null\)\) this\.machines\.scheduler\.send\(\{ type: 'ENQUEUE', id, priority: spec\.priority \}\);/,
+    replace: "if (this.machines.scheduler.snapshot().value === 'paused') void 0;\n      else if (this.agents.admits(spec.origin ?? null)) this.machines.scheduler.send({ type: 'ENQUEUE', id, priority: spec.priority });",
   },
   {
     id: 'extra-timeout',
@@ -101,7 +101,7 @@ export const MUTANTS: Mutant[] = [
     id: 'interrupt-keeps-audio-playing',
     description: 'stopAudio forgets clearBuffer(): the interrupted audio plays on and interrupt() waits for it',
     file: 'src/runtime/step-runner.ts',
-    find: /this\.o\.audioOutput\.clearBuffer\(\);/,
+    find: /output\.clearBuffer\(\);/,
     replace: 'void 0;',
   },
   {
@@ -116,8 +116,8 @@ export const MUTANTS: Mutant[] = [
     id: 'priority-lifo-within-priority',
     description: "the scheduler's priority comparison `<` becomes `<=`: same-priority speeches run last-in-first-out",
     file: 'machines/scheduler.machine.ts',
-    find: /q\.priority < event\.priority/,
-    replace: 'q.priority <= event.priority',
+    find: /q\.priority < item\.priority/,
+    replace: 'q.priority <= item.priority',
   },
   {
     id: 'floor-to-queue-tail',
