@@ -125,8 +125,7 @@ Without --agent: explores every reachable state of each machine and of the compo
 routing over the machines: scheduler, speeches, tool runs, agents with handoffs and tasks, with tools that say,
 reply and interrupt) and checks the invariants (every state that holds waiters handles INTERRUPT, no timers, no
 wait-for cycle, every speech and agent transition can end, close completes, history in the order heard, ...).
-Prints the shortest event path to any violation. --deep explores three speeches and two agent transitions
-(minutes instead of seconds). It verifies speechcharts' own machines and routing.
+Prints the shortest event path to any violation. --deep explores three speeches (minutes instead of seconds). It verifies speechcharts' own machines and routing.
 
 With --agent <module>: your module exports an Agent or a list of Agents (default, agents or agent; .ts needs tsx).
 Each of their tools is explored doing what it declares in tool({ behavior }): awaitsPlayout, says, replies,

@@ -68,7 +68,6 @@ export const AGENT_CHAIN_BOUNDS: Readonly<ModelBounds> = { ...AGENT_BOUNDS, spee
 export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
   { ...MODEL_BOUNDS, speeches: 3, toolsPerSpeech: 1 },
   { ...TOOLS_SPEAK_BOUNDS, speeches: 3 },
-  { ...AGENT_BOUNDS, agentTransitions: 2 },
 ];
 
 /** A tool run: the `tool`-th call of the speech created `speech`-th (both 0-based). */
