@@ -19,3 +19,17 @@ export {
   type BargeInInput,
   type BargeInOptions,
 } from './barge-in.machine.js';
+export {
+  userTurnMachine,
+  resolveUserTurnOptions,
+  baseLanguage,
+  DEFAULT_USER_TURN_OPTIONS,
+  DEFAULT_UNLIKELY_THRESHOLDS,
+  USER_TURN_TAGS,
+  type TurnDetectionMode,
+  type UserState,
+  type UserTurnContext,
+  type UserTurnEvent,
+  type UserTurnInput,
+  type UserTurnOptions,
+} from './user-turn.machine.js';

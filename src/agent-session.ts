@@ -1,5 +1,6 @@
 import type { Actor } from 'xstate';
 import type { agentStateMachine, AgentState } from '../machines/agent-state.machine.js';
+import type { UserState } from '../machines/user-turn.machine.js';
 import { SPEECH_PRIORITY, type schedulerMachine } from '../machines/scheduler.machine.js';
 import { SessionRouter, type SessionShell } from './core/session-router.js';
 import { initialSessionState } from './core/session-state.js';
@@ -381,6 +382,44 @@ export class AgentSession<UserData = any> {
       this.emitter.emit('close', { reason: 'user' });
     });
     return this.closing;
+  }
+
+  /**
+   * Manual turn detection: the user's turn is over, answer it now (with push-to-talk, on release).
+   * What the user said goes to `generateReply({ userInput })` once the user stops speaking and its
+   * final transcript is in. Works in every turn detection mode (it skips the endpointing delay).
+   * Throws {@link InvalidArgumentError} when no voice input is attached (`attachVoiceInput`).
+   * @example voice = attachVoiceInput(session, { clock, turn: { turnDetection: 'manual' } }); session.commitUserTurn();
+   */
+  commitUserTurn(): void {
+    this.userTurnControl('commitUserTurn').commit();
+  }
+
+  /**
+   * Forgets what the user said in the current turn (nothing of it will be answered).
+   * Throws {@link InvalidArgumentError} when no voice input is attached.
+   * @example session.clearUserTurn();
+   */
+  clearUserTurn(): void {
+    this.userTurnControl('clearUserTurn').clear();
+  }
+
+  /** The user's state ('listening' until a voice input reports otherwise). */
+  get userState(): UserState {
+    return this._userTurn?.userState ?? 'listening';
+  }
+
+  /** @internal The attached voice input's user turn (set by `attachVoiceInput`, unset on its close). */
+  _userTurn: { commit(): void; clear(): void; readonly userState: UserState } | undefined;
+
+  /** @internal The voice input reports the user's events through the session, as LiveKit's session does. */
+  _emitUserEvent<K extends 'user_state_changed' | 'user_input_transcribed'>(event: K, payload: AgentSessionEventMap[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  private userTurnControl(method: string): NonNullable<AgentSession['_userTurn']> {
+    if (!this._userTurn) throw new InvalidArgumentError(`AgentSession.${method}: no voice input is attached to this session (attachVoiceInput)`);
+    return this._userTurn;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { AgentState } from '../machines/agent-state.machine.js';
+import type { UserState } from '../machines/user-turn.machine.js';
 import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
 import type { SpeechHandle } from './speech-handle.js';
 
@@ -12,6 +13,10 @@ export interface AgentSessionEventMap {
   tool_result_discarded: { speechId: string; callId: string; name: string; outcome: 'result' | 'error'; value: unknown };
   /** The session moved to another agent (`oldAgentId` undefined for the first agent's entry). */
   agent_handoff: { oldAgentId: string | undefined; newAgentId: string };
+  /** The user started or stopped speaking, or is away (both sides silent for `userAwayTimeout`). */
+  user_state_changed: { oldState: UserState; newState: UserState };
+  /** Each transcript of the user's speech, interim and final, as the STT gives it. */
+  user_input_transcribed: { transcript: string; isFinal: boolean; language: string };
   error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' | 'agent' };
   close: { reason: 'user' };
 }
@@ -25,6 +30,8 @@ export const SESSION_EVENTS: readonly AgentSessionEvent[] = [
   'conversation_item_added',
   'tool_result_discarded',
   'agent_handoff',
+  'user_state_changed',
+  'user_input_transcribed',
   'error',
   'close',
 ];

@@ -19,6 +19,9 @@ function voice(session: Parameters<typeof attachVoiceInput>[0], clock: Parameter
   const v = attachVoiceInput(session, {
     clock,
     stt,
+    // The barge-in policy alone: a turn is committed as soon as it is accepted, and no away timer
+    // runs (endpointing and presence have their own tests: test/user-turn-*.test.ts).
+    turn: { minEndpointingDelay: 0, maxEndpointingDelay: 0, userAwayTimeout: null },
     onActivity: (a) => activity.push(a),
     onError: (e) => {
       throw e;
@@ -279,7 +282,7 @@ describe('barge-in runtime: the hold against other actors', () => {
     const { v } = voice(session, clock, {
       speeches: [{ startMs: 0, endMs: 100 }],
       inspect: (e) => {
-        if (e.type === '@xstate.snapshot') seen.push(`${e.actorRef.id}:${JSON.stringify((e.snapshot as { value?: unknown }).value)}`);
+        if (e.type === '@xstate.snapshot' && e.actorRef.id === 'bargeIn') seen.push(`${e.actorRef.id}:${JSON.stringify((e.snapshot as { value?: unknown }).value)}`);
       },
     });
     await clock.advance(200);

@@ -20,13 +20,15 @@ export type SpanKind =
   | 'voice'
   /** An agent speaks for the session (its activity is active). */
   | 'agentActive'
+  /** The user paused: is the turn over? (the user-turn machine's endpointing) */
+  | 'endpointing'
   | 'other';
 
 /** One row of the timeline: an actor. */
 export interface TimelineLane {
   id: string;
   label: string;
-  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio' | 'bargeIn' | 'user' | 'activity';
+  kind: 'agent' | 'scheduler' | 'speech' | 'tool' | 'audio' | 'bargeIn' | 'user' | 'userTurn' | 'activity';
 }
 
 /** An actor in one state from `startMs` to `endMs` (ms from the start of the run). */
@@ -88,6 +90,7 @@ export const SPAN_COLOURS: Record<SpanKind, string> = {
   closed: '#9ca3af',
   voice: '#f9a8d4',
   agentActive: '#ddd6fe',
+  endpointing: '#fbcfe8',
   other: '#e5e7eb',
 };
 
@@ -107,6 +110,8 @@ export function stateKind(lane: TimelineLane['kind'], state: string): SpanKind {
   // The barge-in policy: the user speaking (measuring, long), the agent held (paused), or neither.
   if (lane === 'bargeIn') return state.startsWith('holding') ? 'paused' : state.startsWith('userSpeaking') ? 'voice' : leaf === 'closed' ? 'closed' : 'idle';
   if (lane === 'user') return leaf === 'speaking' ? 'voice' : 'idle';
+  // The user's turn: speaking, endpointing (waiting to know whether the turn is over), committed.
+  if (lane === 'userTurn') return state.startsWith('userSpeaking') ? 'voice' : state.startsWith('endpointing') ? 'endpointing' : leaf === 'committed' ? 'done' : leaf === 'closed' ? 'closed' : 'idle';
   // An agent's activity: its turn (active), handing over or stepping aside for a task, paused, gone.
   if (lane === 'activity')
     return ({ entering: 'queued', active: 'agentActive', draining: 'busy', exiting: 'busy', pausing: 'busy', paused: 'idle', done: 'done' } as const)[leaf as 'active'] ?? 'other';
@@ -144,6 +149,7 @@ const AGENT_LEGEND: [SpanKind, string][] = [
 const VOICE_LEGEND: [SpanKind, string][] = [
   ['voice', 'user speaking (VAD)'],
   ['paused', 'agent held (barge-in)'],
+  ['endpointing', 'endpointing (user turn)'],
 ];
 
 /**
@@ -177,7 +183,7 @@ export function renderTimelineSvg(input: TimelineInput, o: TimelineOptions = {})
   if (zoom) y = zoomTop + laneBlock + 30 + input.figures.filter((f) => f.fromMs + f.ms <= zoom.to).length * 22;
   const legendTop = y + 14;
   // Legend entries flow into rows that fit the width.
-  const voiced = input.lanes.some((l) => l.kind === 'bargeIn' || l.kind === 'user');
+  const voiced = input.lanes.some((l) => l.kind === 'bargeIn' || l.kind === 'user' || l.kind === 'userTurn');
   const agents = input.lanes.some((l) => l.kind === 'activity');
   const legend: { kind: SpanKind; label: string; x: number; row: number }[] = [];
   let lx = 16;

@@ -8,6 +8,7 @@ import { speechHandleMachine, type SpeechHandleEvent, type SpeechHandleInput } f
 import { toolRunMachine, type ToolRunEvent, type ToolRunInput } from '../../machines/tool-run.machine.js';
 import { definedTransitions, type Invariant, type ModelStep, type Progress } from '../testing/model-explorer.js';
 import { BARGE_IN_MODEL_EVENTS, BARGE_IN_MODEL_INPUTS, bargeInInvariants, bargeInProgress, serializeBargeIn } from '../voice/barge-in-invariants.js';
+import { USER_TURN_MODEL_EVENTS, USER_TURN_MODEL_INPUTS, serializeUserTurn, userTurnInvariants, userTurnMachine, userTurnProgress } from '../voice/user-turn-invariants.js';
 import { fail, hasDelay, isFinal } from './check-helpers.js';
 import { MODEL_BOUNDS } from './composed-model.js';
 
@@ -293,6 +294,7 @@ export function machineModels(): MachineModel[] {
   const toolEvents = withDeclared(toolRunMachine, TOOL_VARIANTS);
   const agentEvents = withDeclared(agentStateMachine, []);
   const bargeInEvents = withDeclared(bargeInMachine, BARGE_IN_MODEL_EVENTS);
+  const userTurnEvents = withDeclared(userTurnMachine, USER_TURN_MODEL_EVENTS);
   return [
     {
       name: 'speechHandle',
@@ -358,6 +360,17 @@ export function machineModels(): MachineModel[] {
       serialize: serializeBargeIn,
       invariants: [...commonInvariants(), ...(bargeInInvariants as Invariant<any, any>[])],
       progress: bargeInProgress as Progress<any, any>[],
+    },
+    {
+      // Its owner's model (src/voice/user-turn-invariants.ts). Its timers are XState delays by name,
+      // so the common "no timers" invariant does not apply: their events are explored like any other.
+      name: 'userTurn',
+      machine: userTurnMachine,
+      inputs: USER_TURN_MODEL_INPUTS.map((input) => ({ label: JSON.stringify(input), input })),
+      events: () => userTurnEvents,
+      serialize: serializeUserTurn,
+      invariants: [commonInvariants()[0]!, ...userTurnInvariants],
+      progress: userTurnProgress,
     },
   ];
 }

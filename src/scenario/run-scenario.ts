@@ -13,6 +13,7 @@ import type { SpeechHandle } from '../speech-handle.js';
 import { stateKind, type StateSpan, type TimelineFigure, type TimelineInput, type TimelineLane, type TimelineMark } from '../cli/timeline-svg.js';
 import type { TTS } from '../ports/tts.js';
 import type { BargeInActivity } from '../voice/barge-in.js';
+import type { UserTurnActivity } from '../voice/user-turn.js';
 import { withPause } from '../voice/pausable-output.js';
 import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
 import type { UserSpeechEvent } from '../voice/user-audio-input.js';
@@ -135,8 +136,10 @@ export interface ScenarioResult {
   timeline: TimelineInput;
   /** The inspection trace of every actor (write it as JSON lines). */
   trace: readonly TraceRecord[];
-  /** What the barge-in policy did to the agent (with `userAudio`). */
+  /** What the barge-in policy did to the agent, and each user turn committed (with `userAudio`). */
   bargeIn: BargeInActivity[];
+  /** The user turn's end-of-turn predictions and user state changes (with `userAudio`). */
+  userTurn: UserTurnActivity[];
   /** Speech boundaries the VAD reported on the user's audio. */
   userSpeech: UserSpeechEvent[];
   /** Every `agent_handoff` event (the first agent's entry included, without `oldAgentId`). */
@@ -256,6 +259,13 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       laneId = id;
       label = `agent ${snap.context.agentId}`;
       addLane({ id, label: `agent ${snap.context.agentId} (${snap.context.key})`, kind: 'activity' });
+    } else if (id === 'userTurn') {
+      // The turn region only: presence (speaking, listening, away) is the VAD lane's story.
+      laneId = 'userTurn';
+      label = 'user turn';
+      const v = snap.value as { active?: { turn?: unknown } } | string;
+      state = typeof v === 'object' && v.active?.turn !== undefined ? flatten(v.active.turn) : flatten(v);
+      addLane({ id: 'userTurn', label: 'user turn (endpointing)', kind: 'userTurn' });
     } else if (id === 'bargeIn') {
       laneId = 'bargeIn';
       label = 'barge-in';
@@ -508,6 +518,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       },
       trace: recorder.records,
       bargeIn,
+      userTurn,
       userSpeech,
       handoffs,
     });
@@ -515,6 +526,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
 
   // ── the user's voice ──
   const bargeIn: BargeInActivity[] = [];
+  const userTurn: UserTurnActivity[] = [];
   const userSpeech: UserSpeechEvent[] = [];
   let voice: ScenarioVoiceRun | undefined;
   let voiceAnalyzed!: () => void;
@@ -533,6 +545,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
         view({ who: 'user (VAD)', what: e.type === 'speechStart' ? `speech started at ${e.atMs.toFixed(0)} ms` : `speech ended at ${e.atMs.toFixed(0)} ms`, tone: 'input' });
       },
       onActivity: (a) => onBargeIn(a),
+      onUserTurn: (a) => onUserTurn(a),
       onError: (e) => {
         errors.push({ atMs: now(), source: 'voice', message: describe(e) });
         view({ who: 'error', what: `voice: ${describe(e)}`, tone: 'bad' });
@@ -540,6 +553,12 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
     });
     void voice.input!.analyzed.then(() => voiceAnalyzed());
     for (const c of prepared.clips) later(() => view({ who: 'user (mic)', what: `${c.words ? 'says' : 'makes a sound:'} ${c.label}`, tone: 'input' }), Math.max(0, c.atMs - now()));
+  };
+  const onUserTurn = (a: UserTurnActivity) => {
+    userTurn.push(a);
+    if (a.type === 'userTurnCommitted') return; // told as a barge-in activity too
+    if (a.type === 'endOfTurnPredicted') view({ who: 'user turn', what: `end-of-turn model: p=${a.probability.toFixed(3)} (${a.latencyMs.toFixed(1)} ms)`, tone: 'input' });
+    else view({ who: 'user', what: `user_state_changed ${a.oldState} → ${a.newState}`, tone: 'dim' });
   };
   // A voice interrupt is recorded like an input's, so it gets the same recovery figures.
   let voiceInterrupt: InputRecord | undefined;

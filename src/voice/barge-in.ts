@@ -24,6 +24,11 @@ export interface AttachBargeInOptions {
   onActivity?: (a: BargeInActivity) => void;
   /** Errors of effects (they never break the machine). Default: console.error. */
   onError?: (e: unknown) => void;
+  /**
+   * Takes the transcript of each user turn the policy accepts (the user-turn machine decides when the
+   * turn ends). Without it, the policy answers each one at once with `generateReply({ userInput })`.
+   */
+  onUserTurn?: (text: string) => void;
 }
 
 export interface BargeIn {
@@ -159,6 +164,7 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
         }),
       commitUserTurn: (_, { text }) =>
         afterTransition(() => {
+          if (o.onUserTurn) return o.onUserTurn(text);
           if (session.closed) return;
           const h = session.generateReply({ userInput: text });
           tell({ type: 'userTurnCommitted', atMs: clock.now(), text, speechId: h.id });

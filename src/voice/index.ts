@@ -6,7 +6,9 @@ export { attachBargeIn, type AttachBargeInOptions, type BargeIn, type BargeInAct
 export { attachVoiceInput, scheduleScriptedSpeech, type ScriptedSpeech, type VoiceInput, type VoiceInputOptions } from './voice-input.js';
 export { SileroVAD, VAD_SAMPLE_RATE, type SileroVADOptions, type VAD, type VADEvent } from './vad.js';
 export { UserAudioInput, pcmFrames, wavFrames, type UserAudioInputOptions, type UserSpeechEvent } from './user-audio-input.js';
-export { ScriptedSTT, type ScriptedTranscript, type STT, type Transcript } from './stt.js';
+export { ScriptedSTT, transcriptOf, type ScriptedTranscript, type SpeechData, type SpeechEvent, type SpeechEventType, type STT, type Transcript } from './stt.js';
+export { attachUserTurn, type AttachUserTurnOptions, type UserTurn, type UserTurnActivity } from './user-turn.js';
+export { EOT_WINDOW_SAMPLES, LocalEndOfTurnModel, RecentAudio, ScriptedEndOfTurnModel, type EndOfTurnModel, type EndOfTurnPrediction } from './end-of-turn.js';
 export { DEFAULT_USER_VOICE, coughNoise, mixTrack, resampleLinear, synthesizeUserSpeech, whiteNoise, type Pcm } from './user-audio-synth.js';
 export {
   bargeInMachine,
@@ -19,3 +21,13 @@ export {
   type BargeInInput,
   type BargeInOptions,
 } from '../../machines/barge-in.machine.js';
+export {
+  userTurnMachine,
+  resolveUserTurnOptions,
+  DEFAULT_USER_TURN_OPTIONS,
+  DEFAULT_UNLIKELY_THRESHOLDS,
+  type TurnDetectionMode,
+  type UserState,
+  type UserTurnInput,
+  type UserTurnOptions,
+} from '../../machines/user-turn.machine.js';

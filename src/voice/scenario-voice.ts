@@ -1,11 +1,13 @@
 import type { BargeInInput } from '../../machines/barge-in.machine.js';
 import type { AgentSession, InspectObserver } from '../agent-session.js';
 import type { Clock } from '../ports/clock.js';
-import type { BargeInActivity } from './barge-in.js';
+import type { UserTurnInput } from '../../machines/user-turn.machine.js';
 import { ScriptedSTT, type ScriptedTranscript } from './stt.js';
 import { pcmFrames, type UserSpeechEvent } from './user-audio-input.js';
 import { coughNoise, DEFAULT_USER_VOICE, mixTrack, resampleLinear, synthesizeUserSpeech, whiteNoise } from './user-audio-synth.js';
 import { SileroVAD, type SileroVADOptions } from './vad.js';
+import type { BargeInActivity } from './barge-in.js';
+import type { UserTurnActivity } from './user-turn.js';
 import { attachVoiceInput, type VoiceInput } from './voice-input.js';
 
 /**
@@ -26,15 +28,18 @@ export interface UserAudioTurn {
   transcript?: { interim: { afterMs: number; text: string }[]; final?: string; finalAfterEndMs: number };
 }
 
-/** The scenario's voice settings: the barge-in policy and the VAD. */
+/** The scenario's voice settings: the barge-in policy, turn-taking and the VAD. */
 export interface ScenarioVoice {
   bargeIn?: BargeInInput;
+  /** Turn detection and endpointing (LiveKit's defaults; 'eot' runs the real end-of-turn model). */
+  turn?: UserTurnInput;
   userVoice?: string;
   vad?: Pick<SileroVADOptions, 'activationThreshold' | 'deactivationThreshold' | 'minSpeechDuration' | 'minSilenceDuration'>;
 }
 
 export const USER_AUDIO_KEYS = ['atMs', 'text', 'voice', 'speed', 'noise', 'transcript', 'note'];
-export const VOICE_KEYS = ['bargeIn', 'userVoice', 'vad'];
+export const VOICE_KEYS = ['bargeIn', 'turn', 'userVoice', 'vad'];
+const TURN_KEYS = ['turnDetection', 'minEndpointingDelay', 'maxEndpointingDelay', 'userAwayTimeout'];
 const BARGE_IN_KEYS = ['minInterruptionDuration', 'minInterruptionWords', 'falseInterruptionTimeout', 'resumeFalseInterruption', 'discardAudioIfUninterruptible'];
 const VAD_KEYS = ['activationThreshold', 'deactivationThreshold', 'minSpeechDuration', 'minSilenceDuration'];
 
@@ -122,7 +127,7 @@ export function parseUserAudio(raw: unknown, path: string, issue: Issue): UserAu
 export function parseScenarioVoice(raw: unknown, path: string, issue: Issue): ScenarioVoice | undefined {
   if (raw === undefined) return undefined;
   if (!isObj(raw)) {
-    issue(path, 'must be an object { bargeIn?, userVoice?, vad? }');
+    issue(path, 'must be an object { bargeIn?, turn?, userVoice?, vad? }');
     return undefined;
   }
   unknownKeys(raw, path, VOICE_KEYS, issue);
@@ -141,6 +146,19 @@ export function parseScenarioVoice(raw: unknown, path: string, issue: Issue): Sc
         issue(`${path}.bargeIn.falseInterruptionTimeout`, 'must be null or a non-negative number of ms');
       for (const k of ['resumeFalseInterruption', 'discardAudioIfUninterruptible'] as const) if (b[k] !== undefined && typeof b[k] !== 'boolean') issue(`${path}.bargeIn.${k}`, 'must be true or false');
       out.bargeIn = b as BargeInInput;
+    }
+  }
+  if (raw.turn !== undefined) {
+    if (!isObj(raw.turn)) issue(`${path}.turn`, 'must be an object of turn-taking options');
+    else {
+      unknownKeys(raw.turn, `${path}.turn`, TURN_KEYS, issue);
+      const t = raw.turn;
+      if (t.turnDetection !== undefined && !['vad', 'stt', 'eot', 'manual'].includes(t.turnDetection as string)) issue(`${path}.turn.turnDetection`, 'must be "vad", "stt", "eot" or "manual"');
+      for (const k of ['minEndpointingDelay', 'maxEndpointingDelay'] as const) if (t[k] !== undefined && !num(t[k])) issue(`${path}.turn.${k}`, 'must be a non-negative number of ms');
+      if (t.userAwayTimeout !== undefined && t.userAwayTimeout !== null && !num(t.userAwayTimeout, 1)) issue(`${path}.turn.userAwayTimeout`, 'must be null or a positive number of ms');
+      if (num(t.minEndpointingDelay) && num(t.maxEndpointingDelay) && (t.maxEndpointingDelay as number) < (t.minEndpointingDelay as number))
+        issue(`${path}.turn.maxEndpointingDelay`, 'must be ≥ minEndpointingDelay');
+      out.turn = t as UserTurnInput;
     }
   }
   if (raw.vad !== undefined) {
@@ -211,13 +229,13 @@ export interface ScenarioVoiceRun extends VoiceInput {
 
 /**
  * Plays a prepared microphone track into a session from now on: 20 ms frames → rtc-node resampler →
- * SileroVAD → barge-in policy; the scripted STT answers each speech the VAD finds in a clip's window.
+ * SileroVAD → barge-in policy and user turn; the scripted STT answers each speech the VAD finds in a clip's window.
  * @example const voice = attachScenarioVoice(session, prepared, { clock, inspect, onActivity: console.log });
  */
 export function attachScenarioVoice(
   session: AgentSession,
   prepared: PreparedUserAudio,
-  o: { clock: Clock; voice?: ScenarioVoice; inspect?: InspectObserver; onActivity?: (a: BargeInActivity) => void; onSpeech?: (e: UserSpeechEvent) => void; onError?: (e: unknown) => void },
+  o: { clock: Clock; voice?: ScenarioVoice; inspect?: InspectObserver; onActivity?: (a: BargeInActivity) => void; onUserTurn?: (a: UserTurnActivity) => void; onSpeech?: (e: UserSpeechEvent) => void; onError?: (e: unknown) => void },
 ): ScenarioVoiceRun {
   const stt = new ScriptedSTT(o.clock, prepared.transcripts);
   let inputDone = false;
@@ -229,8 +247,10 @@ export function attachScenarioVoice(
     vad: new SileroVAD(o.voice?.vad ?? {}),
     stt,
     ...(o.voice?.bargeIn ? { options: o.voice.bargeIn } : {}),
+    ...(o.voice?.turn ? { turn: o.voice.turn } : {}),
     ...(o.inspect ? { inspect: o.inspect } : {}),
     ...(o.onActivity ? { onActivity: o.onActivity } : {}),
+    ...(o.onUserTurn ? { onUserTurn: o.onUserTurn } : {}),
     ...(o.onSpeech ? { onSpeech: o.onSpeech } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
   });
@@ -240,7 +260,7 @@ export function attachScenarioVoice(
     stt,
     pending: () => {
       const s = v.bargeIn.actor.getSnapshot();
-      return !inputDone || stt.scheduled || (s.status === 'active' && !s.matches('idle'));
+      return !inputDone || stt.scheduled || (s.status === 'active' && !s.matches('idle')) || v.userTurn.pending();
     },
   };
 }

@@ -5,13 +5,42 @@ import { InvalidArgumentError } from '../errors.js';
 export interface Transcript {
   text: string;
   final: boolean;
+  /** BCP-47 language the STT recognised (e.g. 'en', 'de-DE'). */
+  language?: string;
+}
+
+/** LiveKit's speech event kinds (`stt.SpeechEventType`), with its wire values. */
+export type SpeechEventType = 'start_of_speech' | 'interim_transcript' | 'final_transcript' | 'end_of_speech';
+
+/** One recognition hypothesis, as LiveKit's `SpeechData` (times are clock ms rather than stream seconds). */
+export interface SpeechData {
+  text: string;
+  language: string;
+  /** 0..1; a scripted STT says 1. */
+  confidence: number;
+  /** Clock time (ms) the words start and end. */
+  startMs: number;
+  endMs: number;
 }
 
 /**
- * Speech to text, as the voice input drives it: told where the user's speech starts and ends (by the
- * VAD), optionally given the audio, and emitting transcripts. Times are clock times in ms.
+ * What a streaming STT reports, as LiveKit's `SpeechEvent`: start of speech, interim transcript,
+ * final transcript, end of speech. Transcript events carry their alternatives, the best first.
+ */
+export interface SpeechEvent {
+  type: SpeechEventType;
+  /** Clock time (ms) the event was emitted. */
+  atMs: number;
+  /** Empty for start and end of speech. */
+  alternatives: SpeechData[];
+}
+
+/**
+ * Speech to text as a stream of {@link SpeechEvent}s. The voice input tells it where the user's
+ * speech starts and ends (by the VAD) and, when it listens, gives it the audio. Times are clock ms.
+ * A plugin bridge wraps a LiveKit cloud STT's `SpeechStream` into this.
  * @example
- * const off = stt.onTranscript((t) => bargeIn.transcript(t));
+ * const off = stt.onEvent((ev) => { if (ev.type === 'final_transcript') console.log(ev.alternatives[0]!.text); });
  * stt.speechStarted(clock.now());
  */
 export interface STT {
@@ -19,10 +48,20 @@ export interface STT {
   speechEnded(atMs: number): void;
   /** The user's audio, 16 kHz mono, starting at clock time `atMs`. Optional: a scripted STT ignores it. */
   pushAudio?(samples: Int16Array, atMs: number): void;
-  /** Returns a function that removes the listener. */
-  onTranscript(listener: (t: Transcript) => void): () => void;
+  /** Every speech event, in order. Returns a function that removes the listener. */
+  onEvent(listener: (ev: SpeechEvent) => void): () => void;
   /** Cancels anything still scheduled. */
   close(): void;
+}
+
+/**
+ * The transcript a speech event carries (its best alternative), or undefined for start/end of speech.
+ * @example const t = transcriptOf(ev); if (t?.final) commit(t.text);
+ */
+export function transcriptOf(ev: SpeechEvent): Transcript | undefined {
+  if (ev.type !== 'interim_transcript' && ev.type !== 'final_transcript') return undefined;
+  const best = ev.alternatives[0];
+  return { text: best?.text ?? '', final: ev.type === 'final_transcript', language: best?.language ?? '' };
 }
 
 /** What a scripted STT says about one stretch of user speech. */
@@ -36,12 +75,15 @@ export interface ScriptedTranscript {
   interim?: { afterMs: number; text: string }[];
   /** The final transcript: `afterMs` after the speech start, or `afterEndMs` after its end (as real STTs do). */
   final?: { text: string; afterMs?: number; afterEndMs?: number };
+  /** Language of the transcripts. Default 'en'. */
+  language?: string;
 }
 
 /**
  * An STT that says what it is told to: each entry is matched to a speech start the VAD reported (in
- * order, or by time window), and its transcripts are emitted on `clock` at the scripted delays. A
- * speech with no matching entry (a cough) gets no transcript, like a real STT on a wordless sound.
+ * order, or by time window), and its events are emitted on `clock` at the scripted delays: start of
+ * speech at once, interims and final when scripted, end of speech once both the speech and its final
+ * are over. A speech with no matching entry (a cough) gets no event, like a real STT on a wordless sound.
  *
  * @example
  * const stt = new ScriptedSTT(clock, [
@@ -51,10 +93,10 @@ export interface ScriptedTranscript {
  */
 export class ScriptedSTT implements STT {
   private readonly pending: ScriptedTranscript[];
-  private readonly listeners = new Set<(t: Transcript) => void>();
+  private readonly listeners = new Set<(ev: SpeechEvent) => void>();
   private readonly timers = new Set<unknown>();
-  /** The entry matched by the speech in progress, waiting for its end (for `afterEndMs`). */
-  private awaitingEnd: ScriptedTranscript | undefined;
+  /** The entry matched by the speech in progress, and when that speech started, waiting for its end. */
+  private awaitingEnd: { entry: ScriptedTranscript; startMs: number } | undefined;
   private closed = false;
 
   constructor(
@@ -65,7 +107,7 @@ export class ScriptedSTT implements STT {
     this.pending = script.map((s, i) => checkEntry(s, i));
   }
 
-  /** True while transcripts are scheduled and not yet emitted. */
+  /** True while events are scheduled and not yet emitted. */
   get scheduled(): boolean {
     return this.timers.size > 0;
   }
@@ -81,21 +123,34 @@ export class ScriptedSTT implements STT {
     for (let k = this.pending.length - 1; k >= 0; k--) if (this.pending[k]!.window && this.pending[k]!.window!.toMs < atMs) this.pending.splice(k, 1);
     const i = this.pending.findIndex((s) => !s.window || (atMs >= s.window.fromMs && atMs <= s.window.toMs));
     const entry = i === -1 ? undefined : this.pending.splice(i, 1)[0];
-    this.awaitingEnd = entry;
+    this.awaitingEnd = entry ? { entry, startMs: atMs } : undefined;
     if (!entry) return;
     const now = this.clock.now();
-    for (const x of entry.interim ?? []) this.at(atMs + x.afterMs - now, { text: x.text, final: false });
-    if (entry.final && entry.final.afterEndMs === undefined) this.at(atMs + (entry.final.afterMs ?? 0) - now, { text: entry.final.text, final: true });
+    this.emit({ type: 'start_of_speech', atMs: now, alternatives: [] });
+    const lang = entry.language ?? 'en';
+    for (const x of entry.interim ?? []) this.at(atMs + x.afterMs - now, 'interim_transcript', { text: x.text, language: lang, confidence: 1, startMs: atMs, endMs: atMs + x.afterMs });
+    if (entry.final && entry.final.afterEndMs === undefined) {
+      const at = atMs + (entry.final.afterMs ?? 0);
+      this.at(at - now, 'final_transcript', { text: entry.final.text, language: lang, confidence: 1, startMs: atMs, endMs: at });
+    }
   }
 
   speechEnded(atMs: number): void {
-    const entry = this.awaitingEnd;
+    const m = this.awaitingEnd;
     this.awaitingEnd = undefined;
-    if (this.closed || !entry?.final || entry.final.afterEndMs === undefined) return;
-    this.at(atMs + entry.final.afterEndMs - this.clock.now(), { text: entry.final.text, final: true });
+    if (this.closed || !m) return;
+    const { entry, startMs } = m;
+    const now = this.clock.now();
+    let finalAt = atMs;
+    if (entry.final?.afterEndMs !== undefined) {
+      finalAt = atMs + entry.final.afterEndMs;
+      this.at(finalAt - now, 'final_transcript', { text: entry.final.text, language: entry.language ?? 'en', confidence: 1, startMs, endMs: atMs });
+    } else if (entry.final) finalAt = startMs + (entry.final.afterMs ?? 0);
+    // As streaming STTs do: end of speech once the speech is over and its final is out.
+    this.at(Math.max(atMs, finalAt) - now, 'end_of_speech');
   }
 
-  onTranscript(listener: (t: Transcript) => void): () => void {
+  onEvent(listener: (ev: SpeechEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -106,10 +161,14 @@ export class ScriptedSTT implements STT {
     this.timers.clear();
   }
 
-  private at(delayMs: number, t: Transcript): void {
+  private emit(ev: SpeechEvent): void {
+    for (const l of [...this.listeners]) l(ev);
+  }
+
+  private at(delayMs: number, type: SpeechEventType, alt?: SpeechData): void {
     const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
-      for (const l of [...this.listeners]) l(t);
+      this.emit({ type, atMs: this.clock.now(), alternatives: alt ? [alt] : [] });
     }, Math.max(0, delayMs));
     this.timers.add(timer);
   }
@@ -125,5 +184,6 @@ function checkEntry(s: ScriptedTranscript, i: number): ScriptedTranscript {
     if (s.final.afterMs !== undefined && s.final.afterEndMs !== undefined) throw new InvalidArgumentError(`${where}.final takes afterMs or afterEndMs, not both`);
   }
   if (s.window && !(s.window.fromMs <= s.window.toMs)) throw new InvalidArgumentError(`${where}.window needs fromMs <= toMs`);
+  if (s.language !== undefined && (typeof s.language !== 'string' || s.language === '')) throw new InvalidArgumentError(`${where}.language must be a language code such as 'en'`);
   return s;
 }
