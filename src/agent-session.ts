@@ -400,6 +400,16 @@ export class AgentSession<UserData = any> {
     return this;
   }
 
+  /** True when the audio output can hold audio (`pause`/`resume`): a barge-in pauses it, else interrupts. */
+  get canPauseAudio(): boolean {
+    return typeof this.audioOutput?.pause === 'function' && typeof this.audioOutput.resume === 'function';
+  }
+
+  /** Emits a session event on behalf of an attached part (the barge-in policy). @internal */
+  _emitSessionEvent<K extends 'agent_false_interruption' | 'metrics_collected'>(event: K, payload: AgentSessionEventMap[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
   private createSpeech(
     source: SpeechSource,
     history: { kind: 'say'; addToHistory: boolean } | { kind: 'reply'; userInput: string | undefined },

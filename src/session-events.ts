@@ -1,6 +1,7 @@
 import type { AgentState } from '../machines/agent-state.machine.js';
 import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
 import type { SpeechHandle } from './speech-handle.js';
+import type { AgentMetrics } from './metrics.js';
 
 /** The payload of each event an `AgentSession` emits. */
 export interface AgentSessionEventMap {
@@ -12,6 +13,14 @@ export interface AgentSessionEventMap {
   tool_result_discarded: { speechId: string; callId: string; name: string; outcome: 'result' | 'error'; value: unknown };
   /** The session moved to another agent (`oldAgentId` undefined for the first agent's entry). */
   agent_handoff: { oldAgentId: string | undefined; newAgentId: string };
+  /**
+   * A barge-in brought no words before `falseInterruptionTimeout` (or was a noise voiced for less than
+   * the minimum duration): `resumed` is true when the held speech plays on, false when there was
+   * nothing to resume (it was interrupted at once, or is over).
+   */
+  agent_false_interruption: { resumed: boolean; speechId: string | undefined };
+  /** Figures of one stage of a reply (see {@link AgentMetrics}): LLM, TTS, end of utterance. */
+  metrics_collected: { metrics: AgentMetrics };
   error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' | 'agent' };
   close: { reason: 'user' };
 }
@@ -25,6 +34,8 @@ export const SESSION_EVENTS: readonly AgentSessionEvent[] = [
   'conversation_item_added',
   'tool_result_discarded',
   'agent_handoff',
+  'agent_false_interruption',
+  'metrics_collected',
   'error',
   'close',
 ];

@@ -46,7 +46,7 @@ export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): V
       bargeIn.userSpeechStarted({ atMs: ev.atMs });
     } else {
       stt?.speechEnded(ev.atMs);
-      bargeIn.userSpeechEnded();
+      bargeIn.userSpeechEnded({ atMs: ev.atMs });
     }
   };
   const input = o.source
