@@ -108,6 +108,9 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
   const send = (ev: Parameters<Actor<typeof bargeInMachine>['send']>[0]) => actor.send(ev);
 
   let speechStartedAt = clock.now();
+  /** When the user's latest speech ended (VAD, before its trailing silence), and when the latest final transcript came. */
+  let userSpeechEndedAt: number | undefined;
+  let lastFinalAt: number | undefined;
   let minTimer: unknown = null;
   let falseTimer: unknown = null;
   /** The speech this policy paused, so it resumes that one and no other. */
@@ -184,6 +187,10 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
         afterTransition(() => {
           if (session.closed) return;
           const h = session.generateReply({ userInput: text });
+          const now = clock.now();
+          // End of utterance, as far as this input can measure: the VAD's end of speech and the final transcript.
+          const ended = userSpeechEndedAt ?? now;
+          session._noteUserTurn(h.id, { speechEndedAtMs: ended, finalAtMs: lastFinalAt ?? now, committedAtMs: now });
           tell({ type: 'userTurnCommitted', atMs: clock.now(), text, speechId: h.id });
         }),
       declineUserTurn: (_, { text, words }) => tell({ type: 'userTurnDeclined', atMs: clock.now(), text, words }),
@@ -239,15 +246,18 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
     userSpeechStarted(so = {}) {
       if (closed) return;
       speechStartedAt = so.atMs ?? clock.now();
+      userSpeechEndedAt = undefined;
       send({ type: 'USER_SPEECH_STARTED' });
     },
     userSpeechEnded(eo = {}) {
       if (closed) return;
+      userSpeechEndedAt = eo.atMs ?? clock.now();
       send(eo.atMs === undefined ? { type: 'USER_SPEECH_ENDED' } : { type: 'USER_SPEECH_ENDED', voicedMs: Math.max(0, eo.atMs - speechStartedAt) });
     },
     transcript(t) {
       if (closed) return;
       if (!t || typeof t.text !== 'string') throw new InvalidArgumentError('BargeIn.transcript: expected { text: string, final: boolean }');
+      if (t.final) lastFinalAt = clock.now();
       send(t.final ? { type: 'FINAL_TRANSCRIPT', text: t.text } : { type: 'INTERIM_TRANSCRIPT', text: t.text });
     },
     close,
