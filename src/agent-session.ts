@@ -13,7 +13,7 @@ import type { LLM, ToolSchema } from './ports/llm.js';
 import type { TTS } from './ports/tts.js';
 import { AgentHost } from './runtime/agent-host.js';
 import { LiveMachines, type InspectObserver } from './runtime/live-machines.js';
-import { StepRunner, type SpeechSource, type StepModels } from './runtime/step-runner.js';
+import { StepRunner, type SpeechSource, type StepModels, type UserTurnTimes } from './runtime/step-runner.js';
 import { conversationOf } from './runtime/conversation-observer.js';
 import { resolveIoTimeouts, type IoTimeouts } from './runtime/io-timeouts.js';
 import { StallLimits } from './runtime/stall-limits.js';
@@ -141,6 +141,8 @@ export class AgentSession<UserData = any> {
       },
       reportError: (e, source) => this.reportError(e, source),
       stallLimits: this.stallLimits,
+      clock: o.clock ?? realClock,
+      onMetrics: (metrics) => this.emitter.emit('metrics_collected', { metrics }),
     });
     this.userdata = o.userdata as UserData;
     this.router = new SessionRouter(withInitialHistory(initialSessionState(), o.initialHistory), this.machines, this.shell, { maxToolSteps });
@@ -181,6 +183,9 @@ export class AgentSession<UserData = any> {
       this.stallLimits.audioResumed();
     },
     itemAdded: (item) => {
+      // An assistant message carries its step's figures (set by the step runner around its report).
+      const metrics = this.steps.pendingMessageMetrics;
+      if (metrics && item.type === 'message' && item.role === 'assistant' && item.metrics === undefined) item.metrics = metrics;
       if (this.inspectConversation) {
         try {
           this.inspectConversation(item);
@@ -437,6 +442,21 @@ export class AgentSession<UserData = any> {
   off<K extends AgentSessionEvent>(event: K, listener: (ev: AgentSessionEventMap[K]) => void): this {
     this.emitter.off(event, listener);
     return this;
+  }
+
+  /** True when the audio output can hold audio (`pause`/`resume`): a barge-in pauses it, else interrupts. */
+  get canPauseAudio(): boolean {
+    return typeof this.audioOutput?.pause === 'function' && typeof this.audioOutput.resume === 'function';
+  }
+
+  /** The voice input committed a user turn as reply `speechId`: its end-of-utterance figures. @internal */
+  _noteUserTurn(speechId: string, t: UserTurnTimes): void {
+    this.steps.noteUserTurn(speechId, t);
+  }
+
+  /** Emits a session event on behalf of an attached part (the barge-in policy). @internal */
+  _emitSessionEvent<K extends 'agent_false_interruption' | 'metrics_collected'>(event: K, payload: AgentSessionEventMap[K]): void {
+    this.emitter.emit(event, payload);
   }
 
   private createSpeech(

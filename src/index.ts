@@ -22,6 +22,7 @@ export {
   type InterruptReason,
 } from './errors.js';
 export type { AgentSessionEventMap, AgentSessionEvent } from './session-events.js';
+export type { AgentMetrics, LLMMetrics, TTSMetrics, EOUMetrics, MessageMetrics } from './metrics.js';
 export type { LLM, LLMChunk, LLMRequest, ToolSchema } from './ports/llm.js';
 export type { TTS } from './ports/tts.js';
 export type { AudioOutput, PlayoutResult } from './ports/audio-output.js';

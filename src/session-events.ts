@@ -2,6 +2,7 @@ import type { AgentState } from '../machines/agent-state.machine.js';
 import type { UserState } from '../machines/user-turn.machine.js';
 import type { ChatItem, FunctionCallItem, FunctionCallOutputItem } from './ports/chat-item.js';
 import type { SpeechHandle } from './speech-handle.js';
+import type { AgentMetrics } from './metrics.js';
 
 /** The payload of each event an `AgentSession` emits. */
 export interface AgentSessionEventMap {
@@ -17,6 +18,14 @@ export interface AgentSessionEventMap {
   user_state_changed: { oldState: UserState; newState: UserState };
   /** Each transcript of the user's speech, interim and final, as the STT gives it. */
   user_input_transcribed: { transcript: string; isFinal: boolean; language: string };
+  /**
+   * A barge-in brought no words before `falseInterruptionTimeout` (or was a noise voiced for less than
+   * the minimum duration): `resumed` is true when the held speech plays on, false when there was
+   * nothing to resume (it was interrupted at once, or is over).
+   */
+  agent_false_interruption: { resumed: boolean; speechId: string | undefined };
+  /** Figures of one stage of a reply (see {@link AgentMetrics}): LLM, TTS, end of utterance. */
+  metrics_collected: { metrics: AgentMetrics };
   error: { error: Error; source: 'llm' | 'tts' | 'tool' | 'audio_output' | 'callback' | 'agent' };
   close: { reason: 'user' };
 }
@@ -32,6 +41,8 @@ export const SESSION_EVENTS: readonly AgentSessionEvent[] = [
   'agent_handoff',
   'user_state_changed',
   'user_input_transcribed',
+  'agent_false_interruption',
+  'metrics_collected',
   'error',
   'close',
 ];

@@ -142,7 +142,7 @@ export class ToolRun {
       this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: e.message }));
     } else {
       this.hooks.toolCrashed(this, e);
-      this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: `error: an internal error occurred in tool ${this.name}` }));
+      this.hooks.dispatch(() => this.actor.send({ type: 'ERROR', output: 'An internal error occurred' }));
     }
   }
 

@@ -76,7 +76,7 @@ describe('barge-in machine: invariants on every reachable state (xstate/graph)',
 
       it('explores a finite graph and checks every invariant on every transition', () => {
         expect(g.states.size).toBeGreaterThan(20);
-        expect(g.violations).toEqual([]);
+        expect([...new Set(g.violations.map((v) => v.slice(0, 400)))].slice(0, 5)).toEqual([]);
       });
 
       for (const p of bargeInProgress) {

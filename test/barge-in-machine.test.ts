@@ -17,6 +17,8 @@ function run(input: BargeInInput = {}) {
       interruptSpeech: rec('interruptSpeech'),
       commitUserTurn: rec('commitUserTurn'),
       dropUserTurn: rec('dropUserTurn'),
+      declineUserTurn: rec('declineUserTurn'),
+      reportFalseInterruption: rec('reportFalseInterruption'),
     },
   });
   const actor = createActor(machine, { input }).start();
@@ -81,13 +83,19 @@ describe('barge-in machine (pure)', () => {
     ]);
   });
 
-  it('words interrupt before the minimum duration: a transcript proves real speech', () => {
+  it('with a VAD, words wait for the minimum duration (LiveKit #3515), then interrupt once', () => {
     const m = run();
     m.send(speaking(), 'USER_SPEECH_STARTED', interim('stop'));
     expect(m.state()).toEqual({ userSpeaking: 'measuring' });
-    expect(m.effects()).toEqual(['interruptSpeech']);
+    expect(m.effects()).toEqual([]);
     m.send('MIN_DURATION_ELAPSED');
     expect(m.effects()).toEqual(['interruptSpeech']); // once, not again on the duration
+  });
+
+  it('without a VAD (transcripts only), words interrupt at once', () => {
+    const m = run();
+    m.send(speaking(), interim('stop'));
+    expect(m.effects()).toEqual(['interruptSpeech']);
   });
 
   it('the user speaks again before the timeout: the timer is cancelled and the hold goes on', () => {
@@ -117,15 +125,18 @@ describe('barge-in machine (pure)', () => {
     expect(m.effects()).toEqual(['commitUserTurn(hello there)']);
   });
 
-  it('minInterruptionWords: long speech alone does nothing; a short backchannel is dropped; enough words interrupt', () => {
+  it('minInterruptionWords: long speech alone does nothing; a short backchannel is declined and kept; its words add up with the next', () => {
     const m = run({ minInterruptionWords: 2 });
     m.send(speaking(), 'USER_SPEECH_STARTED', 'MIN_DURATION_ELAPSED', interim('yeah'));
     expect(m.state()).toEqual({ userSpeaking: 'long' });
     expect(m.effects()).toEqual([]);
     m.send('USER_SPEECH_ENDED', final('yeah'));
-    expect(m.effects()).toEqual(['dropUserTurn(yeah,tooFewWords)']);
-    m.send('USER_SPEECH_STARTED', interim('no wait'));
-    expect(m.effects()).toEqual(['dropUserTurn(yeah,tooFewWords)', 'interruptSpeech']);
+    expect(m.effects()).toEqual(['declineUserTurn(yeah,1)']);
+    expect(m.actor.getSnapshot().context.keptText).toBe('yeah');
+    m.send('USER_SPEECH_STARTED', interim('no'), 'MIN_DURATION_ELAPSED'); // 'yeah' + 'no' = 2 words
+    expect(m.effects()).toEqual(['declineUserTurn(yeah,1)', 'interruptSpeech']);
+    m.send('USER_SPEECH_ENDED', final('no'));
+    expect(m.effects().at(-1)).toBe('commitUserTurn(yeah no)');
   });
 
   it('without false-interruption resume, long speech interrupts at once', () => {
@@ -167,10 +178,10 @@ describe('barge-in machine (pure)', () => {
 
   it('stale interim words do not interrupt a speech that starts later', () => {
     const m = run();
-    m.send(speaking(), 'USER_SPEECH_STARTED', interim('hang on'), 'USER_SPEECH_ENDED');
-    expect(m.effects()).toEqual(['interruptSpeech']);
+    m.send(speaking(), 'USER_SPEECH_STARTED', 'MIN_DURATION_ELAPSED', interim('hang on'), 'USER_SPEECH_ENDED');
+    expect(m.effects()).toEqual(['pauseSpeech', 'interruptSpeech']);
     m.send('AGENT_SILENT', speaking());
-    expect(m.effects()).toEqual(['interruptSpeech']);
+    expect(m.effects()).toEqual(['pauseSpeech', 'interruptSpeech']);
   });
 
   it('the agent waits for its tools (nothing audible): long speech holds nothing; words interrupt; the final is answered', () => {
@@ -184,14 +195,16 @@ describe('barge-in machine (pure)', () => {
     expect(m.effects()).toEqual(['interruptSpeech', 'commitUserTurn(stop that)']);
   });
 
-  it('a held speech whose audio runs out by itself leaves the hold without a resume', () => {
+  it('a held speech between its steps (a silent tool step ended) stays held; its next step is paused as it starts', () => {
     const m = run();
     m.send(speaking(), 'USER_SPEECH_STARTED', 'MIN_DURATION_ELAPSED', 'USER_SPEECH_ENDED');
     expect(m.state()).toEqual({ holding: 'awaitingWords' });
     m.send({ type: 'AGENT_SPEAKING', allowInterruptions: true, audible: false });
-    expect(m.state()).toBe('idle');
-    expect(m.effects()).toEqual(['pauseSpeech']);
-    expect(m.calls.slice(-1)).toEqual(['cancelFalseInterruptionTimer']);
+    expect(m.state()).toEqual({ holding: 'awaitingWords' });
+    m.send(speaking());
+    expect(m.effects()).toEqual(['pauseSpeech', 'pauseSpeech']);
+    m.send('FALSE_INTERRUPTION_TIMEOUT');
+    expect(m.effects().at(-1)).toBe('resumeSpeech(falseInterruption)');
   });
 
   it('counts words like an STT, and checks options', () => {

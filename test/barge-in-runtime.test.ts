@@ -75,8 +75,9 @@ describe('barge-in runtime (virtual time, scripted VAD and STT)', () => {
     await clock.runUntil(h.waitForPlayout());
     expect(clock.now()).toBe(5000 + 3000); // held from 1.5 s to 4.5 s
     expect(audioOutput.segments).toMatchObject([{ interrupted: false, playbackPosition: 5 }]);
-    expect(kinds()).toEqual(['paused@1500', 'resumed@4500']);
+    expect(kinds()).toEqual(['paused@1500', 'resumed@4500', 'falseInterruption@4500']);
     expect(activity[1]).toMatchObject({ reason: 'falseInterruption', speechId: h.id });
+    expect(activity[2]).toMatchObject({ resumed: true, speechId: h.id });
     expect(historyLines(session.history)).toEqual([`assistant:${LONG}`]);
     expect(errors).toEqual([]);
     v.close();

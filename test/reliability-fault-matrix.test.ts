@@ -110,7 +110,7 @@ describe('fault matrix', () => {
     const c = conversation({ tool: 'crashes' });
     await c.session.start();
     await c.clock.runUntil(c.w.reply('first').waitForPlayout());
-    expect(c.session.history.find((i) => i.type === 'function_call_output')).toMatchObject({ isError: true, output: 'error: an internal error occurred in tool lookup' });
+    expect(c.session.history.find((i) => i.type === 'function_call_output')).toMatchObject({ isError: true, output: 'An internal error occurred' });
     expect(c.w.errors.map((e) => [e.source, e.error.message])).toEqual([['tool', 'lookup crashed']]);
     await recoverAndClose(c, { expectErrors: true });
   });
@@ -385,7 +385,7 @@ describe('bad arguments to every public method: a typed error naming the problem
     const outputs = session.history.flatMap((i) => (i.type === 'function_call_output' ? [i.output] : []));
     expect(outputs[0]).toMatch(/invalid arguments for weather: .*city.*string/);
     expect(outputs[1]).toMatch(/invalid arguments for weather: .*JSON/);
-    expect(outputs[2]).toBe('error: unknown function nope');
+    expect(outputs[2]).toBe('Unknown function: nope');
     await clock.runUntil(session.close());
   });
 

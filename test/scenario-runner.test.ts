@@ -130,7 +130,7 @@ describe('examples/tool-failure.json', () => {
       'assistant:Let me check that for you.',
       'call:check_calendar({"day":"today"})',
       'call:book_table({"people":2,"time":"20:00"})',
-      'output:check_calendar:error:error: an internal error occurred in tool check_calendar',
+      'output:check_calendar:error:An internal error occurred',
       'output:book_table:error:the restaurant is fully booked at 8 pm',
       'assistant:Sorry, they are fully booked at eight. Shall I try nine?',
     ]);

@@ -34,7 +34,7 @@ describe('scenario user audio on the real VAD (virtual time)', () => {
     await clock.runUntil(h.waitForPlayout());
     await clock.runUntil(voice.done);
     const [paused, resumed] = activity;
-    expect(activity.map((a) => a.type)).toEqual(['paused', 'resumed']);
+    expect(activity.map((a) => a.type)).toEqual(['paused', 'resumed', 'falseInterruption']);
     // Held about 0.5 s after the cough began; resumed 2 s after the VAD saw it end.
     expect(paused!.atMs).toBeGreaterThanOrEqual(2000);
     expect(paused!.atMs).toBeLessThan(2150);
@@ -119,7 +119,7 @@ describe('the voice examples through the scenario runner (virtual time, FakeTTS,
   it('voice-cough-false-interruption: held and resumed, the speech done, the barge-in lane on the timeline', async () => {
     const { result, audioOutput } = await runExample('examples/voice-cough-false-interruption.json');
     expect(result.status).toBe('completed');
-    expect(result.bargeIn.map((a) => a.type)).toEqual(['paused', 'resumed']);
+    expect(result.bargeIn.map((a) => a.type)).toEqual(['paused', 'resumed', 'falseInterruption']);
     expect(result.speeches.map((s) => s.outcome)).toEqual(['done']);
     expect(audioOutput.segments).toMatchObject([{ interrupted: false }]);
     expect(result.userSpeech.map((e) => e.type)).toEqual(['speechStart', 'speechEnd']);

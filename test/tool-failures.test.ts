@@ -21,7 +21,7 @@ describe('tool failures', () => {
       'user:go',
       'assistant:Trying.',
       'call:boom({})',
-      'output:boom:error:error: an internal error occurred in tool boom',
+      'output:boom:error:An internal error occurred',
       'assistant:That failed, sorry.',
     ]);
     expect(errors.map((e) => [e.source, e.error.message])).toEqual([['tool', 'db handle is null']]);
@@ -104,7 +104,7 @@ describe('tool failures', () => {
     await clock.runUntil(session.generateReply({ userInput: 'w' }).waitForPlayout());
     const outputs = session.history.filter((i) => i.type === 'function_call_output');
     expect(outputs.map((o) => [o.callId, o.isError, o.output])).toEqual([
-      ['a', true, 'error: unknown function nope'],
+      ['a', true, 'Unknown function: nope'],
       ['b', true, 'error: invalid arguments for weather: arguments/city must be string'],
       ['c', true, expect.stringMatching(/^error: invalid arguments for weather: .*JSON/)],
       ['d', false, 'sunny in Paris'],

@@ -337,7 +337,9 @@ async function voiceSummary(result: ScenarioResult, outDir: string): Promise<str
   for (const a of result.bargeIn) {
     const at = `+${a.atMs.toFixed(0)} ms`;
     if (a.type === 'paused') out.push(`    ${at} barge-in: ${a.speechId} held`);
-    else if (a.type === 'resumed') out.push(`    ${at} barge-in: ${a.speechId} resumed (${a.reason === 'falseInterruption' ? 'no words came: a false interruption' : 'closing'})`);
+    else if (a.type === 'resumed') out.push(`    ${at} barge-in: ${a.speechId} resumed (${a.reason === 'falseInterruption' ? 'no words came: a false interruption' : a.reason === 'tooShort' ? 'voiced less than the minimum duration: a noise' : a.reason === 'released' ? 'it can no longer be held' : 'closing'})`);
+    else if (a.type === 'falseInterruption') out.push(`    ${at} agent_false_interruption { resumed: ${a.resumed} }`);
+    else if (a.type === 'userTurnDeclined') out.push(`    ${at} user turn declined (${a.words} word(s), below the minimum; kept for the next): “${a.text}”`);
     else if (a.type === 'interrupted') out.push(`    ${at} barge-in: the user's words interrupt ${a.speechId ?? 'nothing'}`);
     else if (a.type === 'userTurnCommitted') out.push(`    ${at} end of the user's turn: generateReply({ userInput: “${a.text}” }) → ${a.speechId}`);
     else out.push(`    ${at} user turn dropped (${a.reason}): “${a.text}”`);

@@ -10,6 +10,8 @@ import type { TTS } from '../ports/tts.js';
 import { TextChannel } from './text-channel.js';
 import type { AgentSessionEventMap } from '../session-events.js';
 import type { StallLimits, StepStallLimits } from './stall-limits.js';
+import type { Clock } from '../ports/clock.js';
+import type { AgentMetrics, MessageMetrics } from '../metrics.js';
 
 /** Where a speech's text comes from. */
 export type SpeechSource =
@@ -42,6 +44,18 @@ interface StepIO {
   playout: Promise<PlayoutResult> | null;
   /** The step's I/O progress limits: a stalled LLM, TTS or output fails the speech. */
   limits: StepStallLimits;
+  /** Clock times for the step's metrics (-1: not yet). */
+  times: { llmStart: number; llmFirst: number; llmEnd: number; firstText: number; firstFrame: number; ttsEnd: number; chars: number; toolCalls: number };
+}
+
+/** What the voice input knows of the user turn a reply answers (clock ms), for its end-of-utterance metrics. */
+export interface UserTurnTimes {
+  /** The user stopped speaking (before the VAD's trailing silence). */
+  speechEndedAtMs: number;
+  /** The final transcript arrived. */
+  finalAtMs: number;
+  /** The turn was committed (the reply was asked for). */
+  committedAtMs: number;
 }
 
 /** One speech's I/O handles, until it is released. */
@@ -61,6 +75,10 @@ export interface StepRunnerOptions {
   runTool: (speechId: string, step: number, call: { callId: string; name: string; arguments: string }) => void;
   reportError: (e: unknown, source: AgentSessionEventMap['error']['source']) => void;
   stallLimits: StallLimits;
+  /** The session's clock: metrics are measured on it. */
+  clock: Clock;
+  /** Each figure as it is collected (`metrics_collected`). */
+  onMetrics: (m: AgentMetrics) => void;
 }
 
 /**
@@ -72,6 +90,13 @@ export interface StepRunnerOptions {
 export class StepRunner {
   private readonly io = new Map<string, SpeechIO>();
   private learnedCharsPerSecond: number | undefined;
+  /** The user turns replies answer, by speech id (set by the voice input). */
+  private readonly userTurns = new Map<string, UserTurnTimes & { eou?: MessageMetrics }>();
+  /**
+   * The figures of the step whose message is being committed: set around the router's report, taken
+   * by the session when the assistant message is added (synchronously, inside that report).
+   */
+  pendingMessageMetrics: MessageMetrics | undefined;
   router!: SessionRouter;
 
   constructor(private readonly o: StepRunnerOptions) {}
@@ -83,6 +108,12 @@ export class StepRunner {
   forget(id: string): void {
     this.io.get(id)?.step?.limits.dispose();
     this.io.delete(id);
+    this.userTurns.delete(id);
+  }
+
+  /** The reply `id` answers a user turn with these times: its end-of-utterance figures come with its first frame. */
+  noteUserTurn(id: string, t: UserTurnTimes): void {
+    if (this.io.has(id)) this.userTurns.set(id, { ...t });
   }
 
   /** Starts step `index` in a later microtask: user code (LLM, TTS) never runs in an interrupt's call stack. */
@@ -90,7 +121,16 @@ export class StepRunner {
     const io = this.io.get(id);
     if (!io) return;
     io.step?.limits.stop();
-    const st: StepIO = { index, models: this.o.models(id, index), textChannel: new TextChannel(), audioSeconds: 0, synthesisDone: false, playout: null, limits: null! };
+    const st: StepIO = {
+      index,
+      models: this.o.models(id, index),
+      textChannel: new TextChannel(),
+      audioSeconds: 0,
+      synthesisDone: false,
+      playout: null,
+      limits: null!,
+      times: { llmStart: -1, llmFirst: -1, llmEnd: -1, firstText: -1, firstFrame: -1, ttsEnd: -1, chars: 0, toolCalls: 0 },
+    };
     // A stall fails the speech as an LLM, TTS or output error would (if the step still runs).
     st.limits = this.o.stallLimits.step(io.abort.signal, (e) => {
       if (io.step === st && this.router.step(id, index) !== undefined) this.fail(id, e, e.dependency);
@@ -162,8 +202,15 @@ export class StepRunner {
     try {
       // Only the LLM's stream is held to the LLM limit: a `say` text stream is the caller's own.
       const chunks = skip ? noChunks() : this.chunksFor(io, st, signal);
-      for await (const chunk of abortableIterate(io.source.kind === 'reply' && !skip ? st.limits.llm(chunks) : chunks, signal)) {
+      const measured = io.source.kind === 'reply' && !skip;
+      if (measured) st.times.llmStart = this.o.clock.now();
+      for await (const chunk of abortableIterate(measured ? st.limits.llm(chunks) : chunks, signal)) {
         if (!alive()) break;
+        if (st.times.llmFirst < 0) st.times.llmFirst = this.o.clock.now();
+        if (chunk.type === 'text' && typeof chunk.text === 'string') {
+          st.times.chars += chunk.text.length;
+          if (st.times.firstText < 0 && chunk.text !== '') st.times.firstText = this.o.clock.now();
+        } else if (chunk.type === 'toolCall') st.times.toolCalls++;
         if (chunk.type === 'text') {
           if (typeof chunk.text !== 'string') throw new TypeError(`LLM chunk text must be a string, got ${typeName(chunk.text)}`);
           router.textChunk(id, st.index, chunk.text);
@@ -178,18 +225,23 @@ export class StepRunner {
       }
     } catch (e) {
       st.textChannel.close();
+      this.llmMetrics(id, st, true);
       if (alive()) this.fail(id, e, 'llm');
       await audio;
       return;
     }
     st.textChannel.close();
+    this.llmMetrics(id, st, !alive());
     if (!alive()) return;
     router.generationDone(id, st.index);
     await audio;
     if (!alive()) return;
     const text = router.step(id, st.index)!.text;
     // Without a frame queued (or without audio at all) the step was heard whole when its text ended.
-    if (!output || !router.step(id, st.index)!.segmentOpen) return router.playoutDone(id, st.index, text, false);
+    if (!output || !router.step(id, st.index)!.segmentOpen) {
+      this.eouMetrics(id, st);
+      return this.reportWithMetrics(id, st, () => router.playoutDone(id, st.index, text, false));
+    }
     let result: PlayoutResult;
     try {
       output.flush();
@@ -202,8 +254,75 @@ export class StepRunner {
     if (!alive()) return;
     if (!result.interrupted) {
       this.learnSpeakingRate(st);
-      router.playoutDone(id, st.index, text, false);
-    } else router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true);
+      this.reportWithMetrics(id, st, () => router.playoutDone(id, st.index, text, false));
+    } else this.reportWithMetrics(id, st, () => router.playoutDone(id, st.index, this.heard(id, st, result.playbackPosition), true));
+  }
+
+  private llmMetrics(id: string, st: StepIO, cancelled: boolean): void {
+    const t = st.times;
+    if (t.llmStart < 0 || t.llmEnd >= 0) return;
+    t.llmEnd = this.o.clock.now();
+    this.o.onMetrics({
+      type: 'llm_metrics',
+      speechId: id,
+      step: st.index,
+      timestamp: t.llmStart,
+      ttftMs: t.llmFirst < 0 ? -1 : t.llmFirst - t.llmStart,
+      durationMs: t.llmEnd - t.llmStart,
+      completionChars: t.chars,
+      toolCalls: t.toolCalls,
+      cancelled,
+    });
+  }
+
+  private ttsMetrics(id: string, st: StepIO, cancelled: boolean): void {
+    const t = st.times;
+    if (t.firstText < 0 || t.ttsEnd >= 0) return;
+    t.ttsEnd = this.o.clock.now();
+    this.o.onMetrics({
+      type: 'tts_metrics',
+      speechId: id,
+      step: st.index,
+      timestamp: t.firstText,
+      ttfbMs: t.firstFrame < 0 ? -1 : t.firstFrame - t.firstText,
+      durationMs: t.ttsEnd - t.firstText,
+      audioDurationMs: Math.round(st.audioSeconds * 1000),
+      charactersCount: st.textChannel.pulledChars,
+      cancelled,
+    });
+  }
+
+  /** End of utterance, for the reply to a voice turn: at its first frame (or at the end of its first step, if none played). */
+  private eouMetrics(id: string, st: StepIO): void {
+    const u = this.userTurns.get(id);
+    if (!u || u.eou) return;
+    const m = {
+      endOfUtteranceDelayMs: u.committedAtMs - u.speechEndedAtMs,
+      transcriptionDelayMs: Math.max(0, u.finalAtMs - u.speechEndedAtMs),
+      endToEndDelayMs: st.times.firstFrame < 0 ? -1 : st.times.firstFrame - u.speechEndedAtMs,
+    };
+    u.eou = m;
+    this.o.onMetrics({ type: 'eou_metrics', speechId: id, timestamp: u.committedAtMs, ...m });
+  }
+
+  /** Reports a step's end with its figures ready for the assistant message the report commits. */
+  private reportWithMetrics(id: string, st: StepIO, report: () => void): void {
+    const t = st.times;
+    const eou = this.userTurns.get(id)?.eou;
+    const m: MessageMetrics = {
+      ...(t.llmStart >= 0 && t.llmFirst >= 0 ? { llmTtftMs: t.llmFirst - t.llmStart } : {}),
+      ...(t.llmStart >= 0 && t.llmEnd >= 0 ? { llmDurationMs: t.llmEnd - t.llmStart } : {}),
+      ...(t.firstText >= 0 && t.firstFrame >= 0 ? { ttsTtfbMs: t.firstFrame - t.firstText } : {}),
+      ...(this.o.audioOutput ? { ttsAudioDurationMs: Math.round(st.audioSeconds * 1000) } : {}),
+      // The turn's figures go on the message of the step that first spoke to it.
+      ...(eou && st.times.firstFrame >= 0 ? eou : {}),
+    };
+    this.pendingMessageMetrics = m;
+    try {
+      report();
+    } finally {
+      this.pendingMessageMetrics = undefined;
+    }
   }
 
   private chunksFor(io: SpeechIO, st: StepIO, signal: AbortSignal): AsyncIterable<LLMChunk> {
@@ -246,11 +365,15 @@ export class StepRunner {
         }
         if (first && alive()) {
           first = false;
+          st.times.firstFrame = this.o.clock.now();
+          this.eouMetrics(id, st);
           this.router.speaking(id, st.index);
         }
       }
       if (!signal.aborted) st.synthesisDone = true;
+      this.ttsMetrics(id, st, signal.aborted);
     } catch (e) {
+      this.ttsMetrics(id, st, true);
       if (alive() && !signal.aborted) this.fail(id, e, 'tts');
     }
   }

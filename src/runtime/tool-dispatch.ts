@@ -29,7 +29,7 @@ export function runTool(
   if (refusal) return run.reject(refusal);
   const agent = agents.agent(agentKey);
   const t = agent?.tools[call.name];
-  if (!agent || !t) return run.reject(`error: unknown function ${call.name}`);
+  if (!agent || !t) return run.reject(`Unknown function: ${call.name}`);
   let parsed: unknown;
   try {
     parsed = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);

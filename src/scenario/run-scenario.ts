@@ -579,7 +579,9 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       }
       const sp = speeches.find((x) => x.id === a.speechId);
       if (sp && voiceInterrupt) sp.input = voiceInterrupt.index;
-    } else view({ who: 'barge-in', what: `user turn dropped (${a.reason}): “${a.text}”`, tone: 'dim' });
+    } else if (a.type === 'falseInterruption') view({ who: 'barge-in', what: `agent_false_interruption { resumed: ${a.resumed} }`, tone: 'dim' });
+    else if (a.type === 'userTurnDeclined') view({ who: 'barge-in', what: `user turn declined (${a.words} word(s), kept for the next): “${a.text}”`, tone: 'dim' });
+    else view({ who: 'barge-in', what: `user turn dropped (${a.reason}): “${a.text}”`, tone: 'dim' });
   };
 
   session.start().then(() => {

@@ -1,5 +1,5 @@
 import type { SnapshotFrom } from 'xstate';
-import { bargeInMachine, BARGE_IN_TAGS, countWords, type BargeInEvent, type BargeInInput } from '../../machines/barge-in.machine.js';
+import { bargeInMachine, BARGE_IN_TAGS, countWords, wordsOf, type BargeInEvent, type BargeInInput } from '../../machines/barge-in.machine.js';
 import { HOLDS_WAITERS } from '../../machines/interrupt-event.js';
 
 /**
@@ -35,6 +35,7 @@ export interface BargeInProgress {
 export const BARGE_IN_MODEL_EVENTS: readonly BargeInEvent[] = [
   { type: 'USER_SPEECH_STARTED' },
   { type: 'USER_SPEECH_ENDED' },
+  { type: 'USER_SPEECH_ENDED', voicedMs: 100 },
   { type: 'INTERIM_TRANSCRIPT', text: '' },
   { type: 'INTERIM_TRANSCRIPT', text: 'yeah' },
   { type: 'INTERIM_TRANSCRIPT', text: 'no wait stop' },
@@ -44,6 +45,7 @@ export const BARGE_IN_MODEL_EVENTS: readonly BargeInEvent[] = [
   { type: 'AGENT_SPEAKING', allowInterruptions: false },
   { type: 'AGENT_SPEAKING', allowInterruptions: true, audible: false },
   { type: 'AGENT_SPEAKING', allowInterruptions: false, audible: false },
+  { type: 'AGENT_SPEAKING', allowInterruptions: true, canPause: false },
   { type: 'AGENT_SILENT' },
   { type: 'MIN_DURATION_ELAPSED' },
   { type: 'FALSE_INTERRUPTION_TIMEOUT' },
@@ -66,7 +68,21 @@ export const BARGE_IN_MODEL_INPUTS: readonly BargeInInput[] = [
 export function serializeBargeIn(s: BargeInSnapshot): string {
   const c = s.context;
   const cap = (t: string) => Math.min(3, countWords(t));
-  return JSON.stringify([s.status, s.value, c.agentSpeaking, c.agentAudible, c.allowInterruptions, c.discardTurn, cap(c.finalText), c.finalText === '', cap(c.interimText)]);
+  return JSON.stringify([
+    s.status,
+    s.value,
+    c.agentSpeaking,
+    c.agentAudible,
+    c.allowInterruptions,
+    c.canPause,
+    c.discardTurn,
+    c.vadSpeech,
+    c.interruptedWithoutWords,
+    cap(c.keptText),
+    cap(c.finalText),
+    c.finalText === '',
+    cap(c.interimText),
+  ]);
 }
 
 const has = (step: BargeInStep, type: string) => step.actions.some((a) => a.type === type);
@@ -78,8 +94,8 @@ const fail = (bad: string[]) => (bad.length === 0 ? true : bad.join('; '));
 /** Words would make a real interruption of an audible, interruptible speech right now. */
 function interruptPending(s: BargeInSnapshot): boolean {
   const c = s.context;
-  const words = countWords(c.finalText) + countWords(c.interimText);
-  return c.agentSpeaking && c.allowInterruptions && !c.discardTurn && words >= Math.max(1, c.options.minInterruptionWords);
+  // With a VAD, words wait for the minimum duration (a speech still short is not an interruption yet).
+  return c.agentSpeaking && c.allowInterruptions && !c.discardTurn && c.vadSpeech !== 'short' && wordsOf(c) >= Math.max(1, c.options.minInterruptionWords);
 }
 
 const TIMERS = [
@@ -122,11 +138,13 @@ export const bargeInInvariants: BargeInInvariant[] = [
     },
   },
   {
-    name: 'the false-interruption timer runs only while the speech is held and the user is silent',
+    name: 'the false-interruption timer runs only after a wordless barge-in, with the user silent',
+    description: 'Either the speech is held (audible, or between its steps), or it was interrupted on duration alone and no word has come.',
     check: (t) =>
       !tag(t.to, BARGE_IN_TAGS.falseInterruptionTimer) ||
-      (tag(t.to, BARGE_IN_TAGS.holdsSpeech) && !tag(t.to, BARGE_IN_TAGS.userSpeaking) && t.to.context.agentSpeaking && t.to.context.agentAudible) ||
-      'false-interruption timer outside a held speech with the user silent',
+      (!tag(t.to, BARGE_IN_TAGS.userSpeaking) &&
+        ((tag(t.to, BARGE_IN_TAGS.holdsSpeech) && t.to.context.agentSpeaking) || (t.to.context.interruptedWithoutWords && wordsOf(t.to.context) === 0))) ||
+      'false-interruption timer outside a wordless barge-in with the user silent',
   },
   {
     name: 'the minimum-duration timer runs only while the user speaks',
@@ -144,13 +162,13 @@ export const bargeInInvariants: BargeInInvariant[] = [
       const c = t.to.context;
       return (
         (tag(t.to, BARGE_IN_TAGS.holdsSpeech) &&
-          !tag(t.from, BARGE_IN_TAGS.holdsSpeech) &&
           c.agentSpeaking &&
           c.agentAudible &&
+          c.canPause &&
           c.allowInterruptions &&
           c.options.resumeFalseInterruption &&
           c.options.falseInterruptionTimeout !== null) ||
-        'pauseSpeech outside entering a hold of an interruptible speech'
+        'pauseSpeech outside a hold of an audible, interruptible speech on an output that can pause'
       );
     },
   },
@@ -164,6 +182,20 @@ export const bargeInInvariants: BargeInInvariant[] = [
     },
   },
   {
+    name: 'interim words never interrupt a VAD speech shorter than the minimum duration',
+    check: (t) =>
+      !has(t, 'interruptSpeech') || t.event?.type !== 'INTERIM_TRANSCRIPT' || t.from?.context.vadSpeech !== 'short' || 'an interim transcript bypassed the minimum duration',
+  },
+  {
+    name: 'an output that cannot pause is interrupted, never held',
+    check: (t) => !(tag(t.to, BARGE_IN_TAGS.holdsSpeech) && !tag(t.from, BARGE_IN_TAGS.holdsSpeech)) || t.to.context.canPause || 'held a speech whose output cannot pause',
+  },
+  {
+    name: 'a declined turn keeps its transcript',
+    description: 'Too few words while the agent speaks: the text moves to keptText, where it counts toward the next turn.',
+    check: (t) => !has(t, 'declineUserTurn') || (t.to.context.finalText === '' && t.to.context.keptText !== '') || 'a declined turn lost its transcript',
+  },
+  {
     name: 'the user interrupts (or holds) the agent only with at least minInterruptionWords words',
     description: 'Duration alone may interrupt only when the minimum is 0; words alone need at least one word.',
     check: (t) => {
@@ -172,22 +204,30 @@ export const bargeInInvariants: BargeInInvariant[] = [
       const e = t.event;
       const fin = e?.type === 'FINAL_TRANSCRIPT' ? `${c.finalText} ${e.text}` : c.finalText;
       const interim = e?.type === 'INTERIM_TRANSCRIPT' ? e.text : e?.type === 'FINAL_TRANSCRIPT' ? '' : c.interimText;
-      const words = countWords(fin) + countWords(interim);
+      const words = countWords(c.keptText) + countWords(fin) + countWords(interim);
       return words >= c.options.minInterruptionWords || `${has(t, 'interruptSpeech') ? 'interrupted' : 'held'} on ${e?.type} with ${words} word(s), minimum ${c.options.minInterruptionWords}`;
     },
   },
   {
     name: 'a held speech is never left behind',
-    description: 'Leaving the hold resumes the speech, interrupts it, or follows its own end (AGENT_SILENT) or the end of its audio (AGENT_SPEAKING, not audible).',
+    description: 'Leaving the hold resumes the speech, interrupts it, or follows its own end (AGENT_SILENT). Between its steps (nothing audible while its tools run) it stays held.',
     check: (t) => {
       if (!tag(t.from, BARGE_IN_TAGS.holdsSpeech) || tag(t.to, BARGE_IN_TAGS.holdsSpeech)) return true;
-      const ownEnd = t.event?.type === 'AGENT_SILENT' || (t.event?.type === 'AGENT_SPEAKING' && t.event.audible === false);
+      const ownEnd = t.event?.type === 'AGENT_SILENT';
       return has(t, 'resumeSpeech') || has(t, 'interruptSpeech') || ownEnd || `hold left by ${t.event?.type} with neither resume nor interrupt`;
     },
   },
   {
-    name: 'a hold holds an audible speech',
-    check: (t) => !tag(t.to, BARGE_IN_TAGS.holdsSpeech) || (t.to.context.agentSpeaking && t.to.context.agentAudible) || 'holding with nothing audible',
+    name: 'a hold holds a current speech',
+    description: 'Audible, or between its steps (a silent tool step): its next step is held as soon as it becomes audible.',
+    check: (t) => !tag(t.to, BARGE_IN_TAGS.holdsSpeech) || t.to.context.agentSpeaking || 'holding with no current speech',
+  },
+  {
+    name: 'a held speech whose next step becomes audible is paused again',
+    check: (t) =>
+      !(tag(t.from, BARGE_IN_TAGS.holdsSpeech) && tag(t.to, BARGE_IN_TAGS.holdsSpeech) && !t.from!.context.agentAudible && t.to.context.agentAudible) ||
+      has(t, 'pauseSpeech') ||
+      'the held speech became audible and plays over the user',
   },
   {
     name: 'resume only what this machine held',
@@ -196,7 +236,7 @@ export const bargeInInvariants: BargeInInvariant[] = [
   {
     name: 'a user turn is committed once, with the user silent',
     check: (t) => {
-      const n = count(t, 'commitUserTurn') + count(t, 'dropUserTurn');
+      const n = count(t, 'commitUserTurn') + count(t, 'dropUserTurn') + count(t, 'declineUserTurn');
       if (n === 0) return true;
       return (n === 1 && !tag(t.to, BARGE_IN_TAGS.userSpeaking) && t.to.context.finalText === '') || 'user turn committed while speaking, twice, or not consumed';
     },

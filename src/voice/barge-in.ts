@@ -8,10 +8,14 @@ import type { SpeechHandle } from '../speech-handle.js';
 /** What the barge-in runtime did, for logs, timelines and tests. `atMs` is clock time. */
 export type BargeInActivity =
   | { type: 'paused'; atMs: number; speechId: string }
-  | { type: 'resumed'; atMs: number; speechId: string; reason: 'falseInterruption' | 'close' }
+  | { type: 'resumed'; atMs: number; speechId: string; reason: 'falseInterruption' | 'tooShort' | 'released' | 'close' }
   | { type: 'interrupted'; atMs: number; speechId: string | undefined }
+  /** A barge-in that brought no words before the timeout (or a noise): `agent_false_interruption` was emitted. */
+  | { type: 'falseInterruption'; atMs: number; speechId: string | undefined; resumed: boolean }
   | { type: 'userTurnCommitted'; atMs: number; text: string; speechId: string | undefined }
-  | { type: 'userTurnDropped'; atMs: number; text: string; reason: 'uninterruptible' | 'tooFewWords' };
+  /** Too few words while the agent speaks: no turn, but the transcript is kept and counts toward the next. */
+  | { type: 'userTurnDeclined'; atMs: number; text: string; words: number }
+  | { type: 'userTurnDropped'; atMs: number; text: string; reason: 'uninterruptible' };
 
 export interface AttachBargeInOptions {
   /** Runs the policy's timers (a VirtualClock in tests). */
@@ -37,8 +41,11 @@ export interface BargeIn {
   readonly options: Readonly<BargeInOptions>;
   /** VAD: the user started speaking. `atMs` is when the speech began (clock time), default now; detection lag shortens the minimum-duration wait. */
   userSpeechStarted(o?: { atMs?: number }): void;
-  /** VAD: the user stopped speaking. */
-  userSpeechEnded(): void;
+  /**
+   * VAD: the user stopped speaking. `atMs` is when the speech ended (clock time, before the VAD's
+   * trailing silence); given, a speech voiced for less than the minimum duration is a noise.
+   */
+  userSpeechEnded(o?: { atMs?: number }): void;
   /** STT: an interim or final transcript of the user's current turn. */
   transcript(t: { text: string; final: boolean }): void;
   /** Stops the policy: a held speech is resumed, timers are cancelled, the session is left alone. Idempotent. */
@@ -106,10 +113,15 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
   const send = (ev: Parameters<Actor<typeof bargeInMachine>['send']>[0]) => actor.send(ev);
 
   let speechStartedAt = clock.now();
+  /** When the user's latest speech ended (VAD, before its trailing silence), and when the latest final transcript came. */
+  let userSpeechEndedAt: number | undefined;
+  let lastFinalAt: number | undefined;
   let minTimer: unknown = null;
   let falseTimer: unknown = null;
   /** The speech this policy paused, so it resumes that one and no other. */
   let held: SpeechHandle | undefined;
+  /** The speech this policy last interrupted (named in a later false-interruption report). */
+  let interruptedId: string | undefined;
   let closed = false;
 
   const machine = bargeInMachine.provide({
@@ -139,15 +151,28 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
       pauseSpeech: () =>
         afterTransition(() => {
           const h = session.activeSpeech;
-          // Refused when someone else already holds it: then it is not ours to resume.
-          held = h && h.pause() ? h : undefined;
-          if (held) tell({ type: 'paused', atMs: clock.now(), speechId: held.id });
+          // Refused when someone else already holds it: then it is not ours to resume. The same
+          // speech held again (its next step started during the hold) stays ours either way.
+          if (h && h.pause()) {
+            held = h;
+            tell({ type: 'paused', atMs: clock.now(), speechId: h.id });
+          } else if (h !== held) held = undefined;
         }),
       resumeSpeech: (_, { reason }) =>
         afterTransition(() => {
           const h = held;
           held = undefined;
           if (h?.resume()) tell({ type: 'resumed', atMs: clock.now(), speechId: h.id, reason });
+          if (reason === 'close' || reason === 'released') return;
+          // As LiveKit: resumed unless the held speech is over (its audio may be between steps: it plays on).
+          const resumed = h !== undefined && !h.done();
+          session._emitSessionEvent('agent_false_interruption', { resumed, speechId: h?.id });
+          tell({ type: 'falseInterruption', atMs: clock.now(), speechId: h?.id, resumed });
+        }),
+      reportFalseInterruption: () =>
+        afterTransition(() => {
+          session._emitSessionEvent('agent_false_interruption', { resumed: false, speechId: interruptedId });
+          tell({ type: 'falseInterruption', atMs: clock.now(), speechId: interruptedId, resumed: false });
         }),
       interruptSpeech: () =>
         afterTransition(() => {
@@ -155,6 +180,7 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
           // As LiveKit: the user interrupts the speech the agent is busy with (a tool's status
           // speech, not the reply waiting for that tool); its tools' waits reject inside this call.
           const h = session.activeSpeech;
+          interruptedId = h?.id;
           try {
             h?.interrupt();
           } catch (e) {
@@ -167,8 +193,13 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
           if (o.onUserTurn) return o.onUserTurn(text);
           if (session.closed) return;
           const h = session.generateReply({ userInput: text });
+          const now = clock.now();
+          // End of utterance, as far as this input can measure: the VAD's end of speech and the final transcript.
+          const ended = userSpeechEndedAt ?? now;
+          session._noteUserTurn(h.id, { speechEndedAtMs: ended, finalAtMs: lastFinalAt ?? now, committedAtMs: now });
           tell({ type: 'userTurnCommitted', atMs: clock.now(), text, speechId: h.id });
         }),
+      declineUserTurn: (_, { text, words }) => tell({ type: 'userTurnDeclined', atMs: clock.now(), text, words }),
       dropUserTurn: (_, { text, reason }) => tell({ type: 'userTurnDropped', atMs: clock.now(), text, reason }),
     },
   });
@@ -197,7 +228,7 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
     if (reported && now !== reported) send({ type: 'AGENT_SILENT' });
     reported = now;
     reportedAudible = isAudible;
-    if (now) send({ type: 'AGENT_SPEAKING', allowInterruptions: now.allowInterruptions, audible: isAudible });
+    if (now) send({ type: 'AGENT_SPEAKING', allowInterruptions: now.allowInterruptions, audible: isAudible, canPause: session.canPauseAudio });
   };
   const schedulerSub = session.schedulerActor.subscribe({ next: sync });
   sync();
@@ -221,14 +252,18 @@ export function attachBargeIn(session: AgentSession, o: AttachBargeInOptions): B
     userSpeechStarted(so = {}) {
       if (closed) return;
       speechStartedAt = so.atMs ?? clock.now();
+      userSpeechEndedAt = undefined;
       send({ type: 'USER_SPEECH_STARTED' });
     },
-    userSpeechEnded() {
-      if (!closed) send({ type: 'USER_SPEECH_ENDED' });
+    userSpeechEnded(eo = {}) {
+      if (closed) return;
+      userSpeechEndedAt = eo.atMs ?? clock.now();
+      send(eo.atMs === undefined ? { type: 'USER_SPEECH_ENDED' } : { type: 'USER_SPEECH_ENDED', voicedMs: Math.max(0, eo.atMs - speechStartedAt) });
     },
     transcript(t) {
       if (closed) return;
       if (!t || typeof t.text !== 'string') throw new InvalidArgumentError('BargeIn.transcript: expected { text: string, final: boolean }');
+      if (t.final) lastFinalAt = clock.now();
       send(t.final ? { type: 'FINAL_TRANSCRIPT', text: t.text } : { type: 'INTERIM_TRANSCRIPT', text: t.text });
     },
     close,

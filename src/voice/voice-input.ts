@@ -71,12 +71,21 @@ export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): V
     ...(o.inspect ? { inspect: o.inspect } : {}),
     // A committed turn is also told as the barge-in activity it used to be (`userTurnCommitted`).
     onActivity: (a) => {
-      if (a.type === 'userTurnCommitted') o.onActivity?.(a);
+      if (a.type === 'userTurnCommitted') {
+        // End of utterance for the reply's metrics: the VAD's end of speech, the final transcript, the commit.
+        if (a.speechId) {
+          const ended = userSpeechEndedAt ?? a.atMs;
+          session._noteUserTurn(a.speechId, { speechEndedAtMs: ended, finalAtMs: lastFinalAt ?? a.atMs, committedAtMs: a.atMs });
+        }
+        o.onActivity?.(a);
+      }
       o.onUserTurn?.(a);
     },
     onError: report,
   });
   let language = '';
+  let userSpeechEndedAt: number | undefined;
+  let lastFinalAt: number | undefined;
   const { turn: _t, endOfTurn: _e, onUserTurn: _u, ...bargeInOptions } = o;
   const bargeIn = attachBargeIn(session, {
     ...bargeInOptions,
@@ -87,6 +96,7 @@ export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): V
     const t = transcriptOf(ev);
     if (t) {
       if (t.final && t.language) language = t.language;
+      if (t.final) lastFinalAt = o.clock.now();
       session._emitUserEvent('user_input_transcribed', { transcript: t.text, isFinal: t.final, language: t.language ?? '' });
       bargeIn.transcript(t);
     } else if (ev.type === 'end_of_speech') userTurn.sttEndOfSpeech();
@@ -94,12 +104,15 @@ export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): V
   const speech = (ev: Pick<UserSpeechEvent, 'type' | 'atMs'>) => {
     if (ev.type === 'speechStart') {
       stt?.speechStarted(ev.atMs);
+      userSpeechEndedAt = undefined;
+      lastFinalAt = undefined;
       bargeIn.userSpeechStarted({ atMs: ev.atMs });
       userTurn.speechStarted();
     } else {
       stt?.speechEnded(ev.atMs);
+      userSpeechEndedAt = ev.atMs;
       // The policy first: a final it held while the user spoke joins the turn before endpointing starts.
-      bargeIn.userSpeechEnded();
+      bargeIn.userSpeechEnded({ atMs: ev.atMs });
       userTurn.speechEnded(Math.max(0, o.clock.now() - ev.atMs));
     }
   };
