@@ -18,6 +18,7 @@ import { withPause } from '../voice/pausable-output.js';
 import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
 import type { UserSpeechEvent } from '../voice/user-audio-input.js';
 import { scenarioAgentFactory } from './scenario-agents.js';
+import { UserTurnFigureCollector, type UserTurnFigures } from './user-turn-figures.js';
 import { ScenarioLLM } from './scenario-llm.js';
 import type { Scenario, ScenarioInput } from './scenario-schema.js';
 import { buildScenarioTools, type ScenarioToolEvent, type ScenarioToolRecord } from './scenario-tools.js';
@@ -142,6 +143,8 @@ export interface ScenarioResult {
   userTurn: UserTurnActivity[];
   /** Speech boundaries the VAD reported on the user's audio. */
   userSpeech: UserSpeechEvent[];
+  /** Each committed user turn's figures: endpointing delay, end-of-turn model answers, transcription and end-to-end delays. */
+  turns: UserTurnFigures[];
   /** Every `agent_handoff` event (the first agent's entry included, without `oldAgentId`). */
   handoffs: HandoffRecord[];
 }
@@ -520,6 +523,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       bargeIn,
       userTurn,
       userSpeech,
+      turns: turnFigures.figures,
       handoffs,
     });
   };
@@ -528,6 +532,8 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   const bargeIn: BargeInActivity[] = [];
   const userTurn: UserTurnActivity[] = [];
   const userSpeech: UserSpeechEvent[] = [];
+  const turnFigures = new UserTurnFigureCollector();
+  session.on('metrics_collected', ({ metrics }) => turnFigures.metrics(metrics));
   let voice: ScenarioVoiceRun | undefined;
   let voiceAnalyzed!: () => void;
   const voiceReady = new Promise<void>((r) => (voiceAnalyzed = r));
@@ -556,6 +562,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   };
   const onUserTurn = (a: UserTurnActivity) => {
     userTurn.push(a);
+    turnFigures.activity(a);
     if (a.type === 'userTurnCommitted') return; // told as a barge-in activity too
     if (a.type === 'endOfTurnPredicted') view({ who: 'user turn', what: `end-of-turn model: p=${a.probability.toFixed(3)} (${a.latencyMs.toFixed(1)} ms)`, tone: 'input' });
     else view({ who: 'user', what: `user_state_changed ${a.oldState} → ${a.newState}`, tone: 'dim' });
