@@ -13,6 +13,7 @@ import type { SpeechHandle } from '../speech-handle.js';
 import { stateKind, type StateSpan, type TimelineFigure, type TimelineInput, type TimelineLane, type TimelineMark } from '../cli/timeline-svg.js';
 import type { TTS } from '../ports/tts.js';
 import type { BargeInActivity } from '../voice/barge-in.js';
+import type { EndOfTurnModel } from '../voice/end-of-turn.js';
 import type { UserTurnActivity } from '../voice/user-turn.js';
 import { withPause } from '../voice/pausable-output.js';
 import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
@@ -50,6 +51,8 @@ export interface RunScenarioOptions {
    * from its start through the real VAD and the barge-in policy. Without it, `userAudio` is skipped.
    */
   userAudio?: PreparedUserAudio;
+  /** The end-of-turn model of 'eot' turn detection. Default: the real local model. Tests wrap it to keep virtual time from running ahead of it. */
+  endOfTurn?: EndOfTurnModel;
 }
 
 /** Live input (e.g. from a room data message), served like a scenario input at the moment it arrives. */
@@ -545,6 +548,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       clock,
       inspect,
       ...(scenario.voice ? { voice: scenario.voice } : {}),
+      ...(o.endOfTurn ? { endOfTurn: o.endOfTurn } : {}),
       onSpeech: (e) => {
         userSpeech.push(e);
         enter('user', e.type === 'speechStart' ? 'speaking' : 'silent', false);
