@@ -54,4 +54,18 @@ describe('the end-of-turn model on espeak-ng speech', () => {
     expect(got.at(-1)).toBe(2);
     expect(got.filter((x) => x === 2).length).toBe(1000);
   });
+
+  it('RecentAudio gives the 1.2 s before the clock, even when audio was read ahead of it (a file)', () => {
+    let now = 0;
+    const recent = new RecentAudio(EOT_WINDOW_SAMPLES, () => now);
+    // 3 s of audio read at once at t=0: 1 s of 1s, 1 s of 2s, 1 s of 3s.
+    for (const [i, v] of [1, 2, 3].entries()) recent.push(new Int16Array(16000).fill(v), i * 1000);
+    expect(recent.latest()).toHaveLength(0); // nothing has been heard at t=0
+    now = 1500;
+    const got = recent.latest();
+    expect(got).toHaveLength(EOT_WINDOW_SAMPLES);
+    expect(got.filter((x) => x === 1)).toHaveLength(0.7 * 16000);
+    expect(got.filter((x) => x === 2)).toHaveLength(0.5 * 16000);
+    expect(got.includes(3)).toBe(false);
+  });
 });

@@ -1,4 +1,5 @@
 import type { ScenarioResult } from '../scenario/run-scenario.js';
+import { formatUserTurnFigures } from '../scenario/user-turn-figures.js';
 import { formatFigure, type SpanKind } from './timeline-svg.js';
 
 /** One line of the live view: at `t` ms from the start of the run, `who` did or became `what`. */
@@ -169,6 +170,7 @@ export function formatSummary(r: ScenarioResult, o: { files?: SummaryFile[]; par
     out.push(`    → next reply audible   ${f.nextReplyAudibleMs !== undefined ? `${pad(formatFigure(f.nextReplyAudibleMs))}  first frame of ${f.nextSpeechId} (includes the scripted LLM time to first token)` : '   (no reply followed)'}`);
     out.push('    no timeout anywhere (LiveKit Agents 1.3 waits out a 5 s INTERRUPTION_TIMEOUT here, then drops user input)');
   }
+  out.push(...formatUserTurnFigures(r.turns));
   if (r.speeches.length) out.push(`  speeches: ${r.speeches.map((s) => `${s.id} ${s.source === 'say' ? 'say' : 'reply'} ${s.outcome ?? 'unfinished'}`).join(' · ')}`);
   for (const t of r.tools) {
     const wait = t.waitOutcome ? ` (its wait for playout ${t.waitOutcome})` : '';

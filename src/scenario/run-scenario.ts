@@ -13,11 +13,13 @@ import type { SpeechHandle } from '../speech-handle.js';
 import { stateKind, type StateSpan, type TimelineFigure, type TimelineInput, type TimelineLane, type TimelineMark } from '../cli/timeline-svg.js';
 import type { TTS } from '../ports/tts.js';
 import type { BargeInActivity } from '../voice/barge-in.js';
+import type { EndOfTurnModel } from '../voice/end-of-turn.js';
 import type { UserTurnActivity } from '../voice/user-turn.js';
 import { withPause } from '../voice/pausable-output.js';
 import { attachScenarioVoice, type PreparedUserAudio, type ScenarioVoiceRun } from '../voice/scenario-voice.js';
 import type { UserSpeechEvent } from '../voice/user-audio-input.js';
 import { scenarioAgentFactory } from './scenario-agents.js';
+import { UserTurnFigureCollector, type UserTurnFigures } from './user-turn-figures.js';
 import { ScenarioLLM } from './scenario-llm.js';
 import type { Scenario, ScenarioInput } from './scenario-schema.js';
 import { buildScenarioTools, type ScenarioToolEvent, type ScenarioToolRecord } from './scenario-tools.js';
@@ -49,6 +51,8 @@ export interface RunScenarioOptions {
    * from its start through the real VAD and the barge-in policy. Without it, `userAudio` is skipped.
    */
   userAudio?: PreparedUserAudio;
+  /** The end-of-turn model of 'eot' turn detection. Default: the real local model. Tests wrap it to keep virtual time from running ahead of it. */
+  endOfTurn?: EndOfTurnModel;
 }
 
 /** Live input (e.g. from a room data message), served like a scenario input at the moment it arrives. */
@@ -142,6 +146,8 @@ export interface ScenarioResult {
   userTurn: UserTurnActivity[];
   /** Speech boundaries the VAD reported on the user's audio. */
   userSpeech: UserSpeechEvent[];
+  /** Each committed user turn's figures: endpointing delay, end-of-turn model answers, transcription and end-to-end delays. */
+  turns: UserTurnFigures[];
   /** Every `agent_handoff` event (the first agent's entry included, without `oldAgentId`). */
   handoffs: HandoffRecord[];
 }
@@ -520,6 +526,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       bargeIn,
       userTurn,
       userSpeech,
+      turns: turnFigures.figures,
       handoffs,
     });
   };
@@ -528,6 +535,8 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   const bargeIn: BargeInActivity[] = [];
   const userTurn: UserTurnActivity[] = [];
   const userSpeech: UserSpeechEvent[] = [];
+  const turnFigures = new UserTurnFigureCollector();
+  session.on('metrics_collected', ({ metrics }) => turnFigures.metrics(metrics));
   let voice: ScenarioVoiceRun | undefined;
   let voiceAnalyzed!: () => void;
   const voiceReady = new Promise<void>((r) => (voiceAnalyzed = r));
@@ -539,6 +548,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
       clock,
       inspect,
       ...(scenario.voice ? { voice: scenario.voice } : {}),
+      ...(o.endOfTurn ? { endOfTurn: o.endOfTurn } : {}),
       onSpeech: (e) => {
         userSpeech.push(e);
         enter('user', e.type === 'speechStart' ? 'speaking' : 'silent', false);
@@ -556,6 +566,7 @@ export function startScenario(scenario: Scenario, o: RunScenarioOptions): Scenar
   };
   const onUserTurn = (a: UserTurnActivity) => {
     userTurn.push(a);
+    turnFigures.activity(a);
     if (a.type === 'userTurnCommitted') return; // told as a barge-in activity too
     if (a.type === 'endOfTurnPredicted') view({ who: 'user turn', what: `end-of-turn model: p=${a.probability.toFixed(3)} (${a.latencyMs.toFixed(1)} ms)`, tone: 'input' });
     else view({ who: 'user', what: `user_state_changed ${a.oldState} → ${a.newState}`, tone: 'dim' });

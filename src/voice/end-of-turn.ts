@@ -78,39 +78,70 @@ export class ScriptedEndOfTurnModel implements EndOfTurnModel {
 }
 
 /**
- * The user's latest audio, 16 kHz mono: a ring of the last `EOT_WINDOW_SAMPLES` samples, so the
- * end-of-turn model gets the 1.2 s before the pause without the whole call being kept.
- * @example const recent = new RecentAudio(); input.onAudio = (s) => recent.push(s); model.predict(recent.latest());
+ * The user's latest audio, 16 kHz mono, by clock time: the end-of-turn model gets the 1.2 s before
+ * *now*, not the newest samples read. A file is read ahead of the clock (the VAD analyses it at
+ * once), so the newest samples may lie seconds in the future; audio older than the window before
+ * now is dropped, so a long call is not kept.
+ * @example
+ * const recent = new RecentAudio(EOT_WINDOW_SAMPLES, () => clock.now());
+ * input.onAudio = (s, atMs) => recent.push(s, atMs);
+ * model.predict(recent.latest());
  */
 export class RecentAudio {
-  private readonly ring: Int16Array;
-  private filled = 0;
-  private at = 0;
+  private chunks: { atMs: number; samples: Int16Array }[] = [];
+  /** Clock time just after the newest sample. */
+  private endMs = 0;
 
-  constructor(readonly capacity = EOT_WINDOW_SAMPLES) {
+  /** `now`: the clock (default: the audio's own time, i.e. the newest sample is now). */
+  constructor(
+    readonly capacity = EOT_WINDOW_SAMPLES,
+    private readonly now?: () => number,
+  ) {
     if (!(Number.isInteger(capacity) && capacity > 0)) throw new InvalidArgumentError(`RecentAudio: capacity must be a positive integer, got ${String(capacity)}`);
-    this.ring = new Int16Array(capacity);
+    if (now !== undefined && typeof now !== 'function') throw new InvalidArgumentError('RecentAudio: now must be a function returning clock ms');
   }
 
-  /** Seconds of audio held (at most capacity / 16 kHz). */
+  private get windowMs(): number {
+    return (this.capacity * 1000) / VAD_SAMPLE_RATE;
+  }
+
+  /** Seconds of audio held before now (at most capacity / 16 kHz). */
   get seconds(): number {
-    return this.filled / VAD_SAMPLE_RATE;
+    return this.latest().length / VAD_SAMPLE_RATE;
   }
 
-  push(samples: Int16Array): void {
-    const src = samples.length > this.capacity ? samples.subarray(samples.length - this.capacity) : samples;
-    for (let i = 0; i < src.length; i++) {
-      this.ring[this.at] = src[i]!;
-      this.at = (this.at + 1) % this.capacity;
+  /** `atMs`: clock time of the first sample (default: right after the previous chunk). */
+  push(samples: Int16Array, atMs: number = this.endMs): void {
+    if (!(samples instanceof Int16Array)) throw new InvalidArgumentError('RecentAudio.push: samples must be an Int16Array');
+    if (samples.length === 0) return;
+    this.chunks.push({ atMs, samples: samples.slice() });
+    this.endMs = Math.max(this.endMs, atMs + (samples.length * 1000) / VAD_SAMPLE_RATE);
+    const horizon = (this.now?.() ?? this.endMs) - this.windowMs;
+    while (this.chunks.length > 1) {
+      const c = this.chunks[0]!;
+      if (c.atMs + (c.samples.length * 1000) / VAD_SAMPLE_RATE >= horizon) break;
+      this.chunks.shift();
     }
-    this.filled = Math.min(this.capacity, this.filled + src.length);
   }
 
-  /** A copy of the samples held, oldest first. */
-  latest(): Int16Array {
-    const out = new Int16Array(this.filled);
-    const start = (this.at - this.filled + this.capacity) % this.capacity;
-    for (let i = 0; i < this.filled; i++) out[i] = this.ring[(start + i) % this.capacity]!;
+  /** A copy of the last `capacity` samples up to `untilMs` (default now), oldest first. */
+  latest(untilMs: number = this.now?.() ?? this.endMs): Int16Array {
+    const parts: Int16Array[] = [];
+    let n = 0;
+    for (let i = this.chunks.length - 1; i >= 0 && n < this.capacity; i--) {
+      const c = this.chunks[i]!;
+      if (c.atMs >= untilMs) continue;
+      const upTo = Math.min(c.samples.length, Math.round(((untilMs - c.atMs) * VAD_SAMPLE_RATE) / 1000));
+      const take = c.samples.subarray(Math.max(0, upTo - (this.capacity - n)), upTo);
+      parts.unshift(take);
+      n += take.length;
+    }
+    const out = new Int16Array(n);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
     return out;
   }
 }

@@ -7,6 +7,7 @@ import { pcmFrames, type UserSpeechEvent } from './user-audio-input.js';
 import { coughNoise, DEFAULT_USER_VOICE, mixTrack, resampleLinear, synthesizeUserSpeech, whiteNoise } from './user-audio-synth.js';
 import { SileroVAD, type SileroVADOptions } from './vad.js';
 import type { BargeInActivity } from './barge-in.js';
+import type { EndOfTurnModel } from './end-of-turn.js';
 import type { UserTurnActivity } from './user-turn.js';
 import { attachVoiceInput, type VoiceInput } from './voice-input.js';
 
@@ -235,7 +236,7 @@ export interface ScenarioVoiceRun extends VoiceInput {
 export function attachScenarioVoice(
   session: AgentSession,
   prepared: PreparedUserAudio,
-  o: { clock: Clock; voice?: ScenarioVoice; inspect?: InspectObserver; onActivity?: (a: BargeInActivity) => void; onUserTurn?: (a: UserTurnActivity) => void; onSpeech?: (e: UserSpeechEvent) => void; onError?: (e: unknown) => void },
+  o: { clock: Clock; voice?: ScenarioVoice; endOfTurn?: EndOfTurnModel; inspect?: InspectObserver; onActivity?: (a: BargeInActivity) => void; onUserTurn?: (a: UserTurnActivity) => void; onSpeech?: (e: UserSpeechEvent) => void; onError?: (e: unknown) => void },
 ): ScenarioVoiceRun {
   const stt = new ScriptedSTT(o.clock, prepared.transcripts);
   let inputDone = false;
@@ -248,6 +249,7 @@ export function attachScenarioVoice(
     stt,
     ...(o.voice?.bargeIn ? { options: o.voice.bargeIn } : {}),
     ...(o.voice?.turn ? { turn: o.voice.turn } : {}),
+    ...(o.endOfTurn ? { endOfTurn: o.endOfTurn } : {}),
     ...(o.inspect ? { inspect: o.inspect } : {}),
     ...(o.onActivity ? { onActivity: o.onActivity } : {}),
     ...(o.onUserTurn ? { onUserTurn: o.onUserTurn } : {}),

@@ -60,7 +60,8 @@ export interface VoiceInput {
 export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): VoiceInput {
   const report = o.onError ?? ((e: unknown) => console.error('[speechcharts] voice input:', e));
   const mode = o.turn?.turnDetection ?? 'vad';
-  const recent = new RecentAudio();
+  // By clock time: a file is read ahead of the clock, the model must hear what precedes the pause.
+  const recent = new RecentAudio(undefined, () => o.clock.now());
   // Load the model now (a prewarm), not at the user's first pause.
   const endOfTurn = mode === 'eot' ? (o.endOfTurn ?? LocalEndOfTurnModel.load()) : o.endOfTurn;
   const userTurn = attachUserTurn(session, {
@@ -125,7 +126,7 @@ export function attachVoiceInput(session: AgentSession, o: VoiceInputOptions): V
           speech(ev);
         },
         onAudio: (s: Int16Array, at: number) => {
-          recent.push(s);
+          recent.push(s, at);
           stt?.pushAudio?.(s, at);
         },
         ...(o.onError ? { onError: o.onError } : {}),
