@@ -179,8 +179,8 @@ export const MUTANTS: Mutant[] = [
     id: 'barge-in-min-words-off-by-one',
     description: 'the barge-in word threshold `>=` becomes `>`: exactly minInterruptionWords words no longer interrupt',
     file: 'machines/barge-in.machine.ts',
-    find: /const wordsConfirm = \(c: BargeInContext\) => wordsOf\(c\) >= /,
-    replace: 'const wordsConfirm = (c: BargeInContext) => wordsOf(c) > ',
+    find: /const wordsConfirm = \(c: BargeInContext\) => c\.vadSpeech !== 'short' && wordsOf\(c\) >= /,
+    replace: "const wordsConfirm = (c: BargeInContext) => c.vadSpeech !== 'short' && wordsOf(c) > ",
   },
   {
     id: 'barge-in-ignores-min-words-on-duration',
