@@ -12,7 +12,7 @@ import { assign, setup } from 'xstate';
  *   presence: listening ─USER_SPEECH_STARTED→ speaking ─USER_SPEECH_ENDED→ listening
  *             listening.quiet ─userAwayTimeout→ away   (only while the agent is silent too)
  *   every non-final state ─CLOSE→ closed
- *   preemptive generation (`preemptive`): while endpointing with a transcript and the agent silent,
+ *   preemptive generation (`preemptive`): while endpointing, on a final transcript, with the agent silent,
  *   `startPreemptive` asks the LLM for the prospective turn's reply; a changed transcript starts it
  *   again with the whole text (the old one cancelled), the user speaking again, CLEAR and CLOSE
  *   cancel it (`cancelPreemptive`), and the commit says whether it may be used (`usePreemptive`:
@@ -92,6 +92,8 @@ export interface UserTurnContext {
   committed: number;
   /** The transcript a preemptive generation runs for (null: none runs). */
   preemptive: string | null;
+  /** A final transcript came since the user last started speaking (preemptive generation starts on one, as LiveKit's). */
+  newFinal: boolean;
 }
 
 export type UserTurnEvent =
@@ -150,14 +152,15 @@ export const userTurnMachine = setup({
     addText: assign({
       text: ({ context, event }) => (event.type === 'FINAL_TRANSCRIPT' ? [context.text, event.text.trim()].filter((x) => x !== '').join(' ') : context.text),
       language: ({ context, event }) => (event.type === 'FINAL_TRANSCRIPT' && event.language ? event.language : context.language),
+      newFinal: ({ context, event }) => context.newFinal || (event.type === 'FINAL_TRANSCRIPT' && event.text.trim() !== ''),
     }),
     // A new stretch of speech: the model's answer and the STT's end of speech were about the last pause.
-    speechStarted: assign({ eotProbability: null, sttEnded: false }),
+    speechStarted: assign({ eotProbability: null, sttEnded: false, newFinal: false }),
     speechEnded: assign({ endLagMs: ({ event }) => (event.type === 'USER_SPEECH_ENDED' ? Math.max(0, event.lagMs ?? 0) : 0) }),
     sttEnded: assign({ sttEnded: true }),
     eotPredicted: assign({ eotProbability: ({ event }) => (event.type === 'EOT_PREDICTED' ? event.probability : null) }),
     requestCommit: assign({ commitRequested: true }),
-    resetTurn: assign({ text: '', eotProbability: null, sttEnded: false, commitRequested: false, endLagMs: 0 }),
+    resetTurn: assign({ text: '', eotProbability: null, sttEnded: false, commitRequested: false, endLagMs: 0, newFinal: false }),
     countCommit: assign({ committed: ({ context }) => context.committed + 1 }),
     preemptiveStarted: assign({ preemptive: ({ context }) => context.text }),
     preemptiveCleared: assign({ preemptive: null }),
@@ -185,7 +188,8 @@ export const userTurnMachine = setup({
     readyAtMax: ({ context: c }) => hasText(c) && (c.options.turnDetection === 'vad' || c.options.turnDetection === 'eot' || (c.options.turnDetection === 'stt' && c.sttEnded)),
     agentBusy: ({ context }) => context.agentBusy,
     // Not while the agent thinks or speaks (LiveKit: not while a speech is active); again when the text changed.
-    shouldPreempt: ({ context: c }) => c.options.preemptiveGeneration && hasText(c) && !c.agentBusy && c.preemptive !== c.text,
+    // On a final transcript: not at the end of a speech whose words have not come yet (the text would be an old one).
+    shouldPreempt: ({ context: c }) => c.options.preemptiveGeneration && hasText(c) && c.newFinal && !c.agentBusy && c.preemptive !== c.text,
     // The transcript changed while the agent is busy: the running one is for an old text.
     preemptiveStale: ({ context: c }) => c.preemptive !== null && c.preemptive !== c.text,
     awayDisabled: ({ context }) => context.options.userAwayTimeout === null,
@@ -203,6 +207,7 @@ export const userTurnMachine = setup({
     agentBusy: false,
     committed: 0,
     preemptive: null,
+    newFinal: false,
   }),
   initial: 'active',
   states: {

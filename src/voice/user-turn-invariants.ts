@@ -41,7 +41,7 @@ export const USER_TURN_MODEL_INPUTS: readonly UserTurnInput[] = [{ turnDetection
 export function serializeUserTurn(s: any): string {
   const c = s.context;
   const preemptive = c.preemptive === null ? 'none' : c.preemptive === c.text ? 'current' : 'stale';
-  return JSON.stringify([s.status, s.value, c.text !== '', c.language, c.eotProbability, c.sttEnded, c.commitRequested, c.agentBusy, preemptive]);
+  return JSON.stringify([s.status, s.value, c.text !== '', c.language, c.eotProbability, c.sttEnded, c.commitRequested, c.agentBusy, preemptive, c.newFinal]);
 }
 
 /**
