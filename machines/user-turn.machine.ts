@@ -12,6 +12,11 @@ import { assign, setup } from 'xstate';
  *   presence: listening ─USER_SPEECH_STARTED→ speaking ─USER_SPEECH_ENDED→ listening
  *             listening.quiet ─userAwayTimeout→ away   (only while the agent is silent too)
  *   every non-final state ─CLOSE→ closed
+ *   preemptive generation (`preemptive`): while endpointing, on a final transcript, with the agent silent,
+ *   `startPreemptive` asks the LLM for the prospective turn's reply; a changed transcript starts it
+ *   again with the whole text (the old one cancelled), the user speaking again, CLEAR and CLOSE
+ *   cancel it (`cancelPreemptive`), and the commit says whether it may be used (`usePreemptive`:
+ *   it was started for exactly the committed text).
  *
  * When the turn is ready at the minimum delay depends on the turn detection mode:
  * - 'vad': a transcript is there (the minimum delay after the VAD's end of speech);
@@ -46,6 +51,12 @@ export interface UserTurnOptions {
    * language its model does not support. Default LiveKit's local model: en 0.36, de 0.245, fr 0.285.
    */
   unlikelyThresholds: Readonly<Record<string, number>>;
+  /**
+   * Preemptive generation (LiveKit's `preemptive_generation`): on a final transcript while the turn
+   * is endpointing, the LLM starts on the prospective turn; its reply is used only if the transcript,
+   * history, instructions and tools are unchanged at the commit, else cancelled. Default true.
+   */
+  preemptiveGeneration: boolean;
 }
 
 export const DEFAULT_UNLIKELY_THRESHOLDS: Readonly<Record<string, number>> = Object.freeze({ en: 0.36, de: 0.245, fr: 0.285 });
@@ -56,6 +67,7 @@ export const DEFAULT_USER_TURN_OPTIONS: Readonly<UserTurnOptions> = Object.freez
   maxEndpointingDelay: 3000,
   userAwayTimeout: 15000,
   unlikelyThresholds: DEFAULT_UNLIKELY_THRESHOLDS,
+  preemptiveGeneration: true,
 });
 
 export type UserTurnInput = Partial<UserTurnOptions>;
@@ -78,6 +90,10 @@ export interface UserTurnContext {
   agentBusy: boolean;
   /** Turns committed so far (turn ids: the next commit is turn `committed + 1`). */
   committed: number;
+  /** The transcript a preemptive generation runs for (null: none runs). */
+  preemptive: string | null;
+  /** A final transcript came since the user last started speaking (preemptive generation starts on one, as LiveKit's). */
+  newFinal: boolean;
 }
 
 export type UserTurnEvent =
@@ -125,21 +141,29 @@ export const userTurnMachine = setup({
   },
   actions: {
     // Provided by the runtime; no-ops keep the machine pure and traversable.
-    commitUserTurn: (_, _params: { text: string; turn: number }) => {},
+    /** `usePreemptive`: the preemptive generation running was started for exactly `text`. */
+    commitUserTurn: (_, _params: { text: string; turn: number; usePreemptive: boolean }) => {},
+    /** Start the LLM on the prospective turn `text` (cancelling one running for an older text). */
+    startPreemptive: (_, _params: { text: string }) => {},
+    /** Cancel the preemptive generation, if one runs. */
+    cancelPreemptive: () => {},
     predictEndOfTurn: () => {},
     userStateChanged: (_, _params: { oldState: UserState; newState: UserState }) => {},
     addText: assign({
       text: ({ context, event }) => (event.type === 'FINAL_TRANSCRIPT' ? [context.text, event.text.trim()].filter((x) => x !== '').join(' ') : context.text),
       language: ({ context, event }) => (event.type === 'FINAL_TRANSCRIPT' && event.language ? event.language : context.language),
+      newFinal: ({ context, event }) => context.newFinal || (event.type === 'FINAL_TRANSCRIPT' && event.text.trim() !== ''),
     }),
     // A new stretch of speech: the model's answer and the STT's end of speech were about the last pause.
-    speechStarted: assign({ eotProbability: null, sttEnded: false }),
+    speechStarted: assign({ eotProbability: null, sttEnded: false, newFinal: false }),
     speechEnded: assign({ endLagMs: ({ event }) => (event.type === 'USER_SPEECH_ENDED' ? Math.max(0, event.lagMs ?? 0) : 0) }),
     sttEnded: assign({ sttEnded: true }),
     eotPredicted: assign({ eotProbability: ({ event }) => (event.type === 'EOT_PREDICTED' ? event.probability : null) }),
     requestCommit: assign({ commitRequested: true }),
-    resetTurn: assign({ text: '', eotProbability: null, sttEnded: false, commitRequested: false, endLagMs: 0 }),
+    resetTurn: assign({ text: '', eotProbability: null, sttEnded: false, commitRequested: false, endLagMs: 0, newFinal: false }),
     countCommit: assign({ committed: ({ context }) => context.committed + 1 }),
+    preemptiveStarted: assign({ preemptive: ({ context }) => context.text }),
+    preemptiveCleared: assign({ preemptive: null }),
     agentBusy: assign({ agentBusy: true }),
     agentSilent: assign({ agentBusy: false }),
   },
@@ -163,6 +187,11 @@ export const userTurnMachine = setup({
     // At the maximum the model's answer no longer matters (nor its absence: it failed or is slow).
     readyAtMax: ({ context: c }) => hasText(c) && (c.options.turnDetection === 'vad' || c.options.turnDetection === 'eot' || (c.options.turnDetection === 'stt' && c.sttEnded)),
     agentBusy: ({ context }) => context.agentBusy,
+    // Not while the agent thinks or speaks (LiveKit: not while a speech is active); again when the text changed.
+    // On a final transcript: not at the end of a speech whose words have not come yet (the text would be an old one).
+    shouldPreempt: ({ context: c }) => c.options.preemptiveGeneration && hasText(c) && c.newFinal && !c.agentBusy && c.preemptive !== c.text,
+    // The transcript changed while the agent is busy: the running one is for an old text.
+    preemptiveStale: ({ context: c }) => c.preemptive !== null && c.preemptive !== c.text,
     awayDisabled: ({ context }) => context.options.userAwayTimeout === null,
   },
 }).createMachine({
@@ -177,13 +206,15 @@ export const userTurnMachine = setup({
     endLagMs: 0,
     agentBusy: false,
     committed: 0,
+    preemptive: null,
+    newFinal: false,
   }),
   initial: 'active',
   states: {
     active: {
       type: 'parallel',
       on: {
-        CLOSE: 'closed',
+        CLOSE: { target: 'closed', actions: ['cancelPreemptive', 'preemptiveCleared'] },
         FINAL_TRANSCRIPT: { actions: 'addText' },
         STT_END_OF_SPEECH: { actions: 'sttEnded' },
         COMMIT: { actions: 'requestCommit' },
@@ -195,7 +226,7 @@ export const userTurnMachine = setup({
           initial: 'listening',
           on: {
             // Forget what the user said so far (the user goes on speaking, if speaking).
-            CLEAR: { actions: 'resetTurn' },
+            CLEAR: { actions: ['cancelPreemptive', 'preemptiveCleared', 'resetTurn'] },
           },
           states: {
             // The user is silent and nothing is pending; a transcript with no speech the VAD saw is endpointed from now.
@@ -212,11 +243,16 @@ export const userTurnMachine = setup({
               tags: [USER_TURN_TAGS.endpointing],
               initial: 'waitingMin',
               on: {
-                USER_SPEECH_STARTED: { target: 'userSpeaking', actions: 'speechStarted' },
+                // LiveKit #5509: a reply prepared for what the user said is never played over the user speaking again.
+                USER_SPEECH_STARTED: { target: 'userSpeaking', actions: ['speechStarted', 'cancelPreemptive', 'preemptiveCleared'] },
                 EOT_PREDICTED: { actions: 'eotPredicted' },
               },
               after: { maxEndpointingDelay: '.afterMax' },
-              always: [{ guard: 'commitRequested', target: 'committed' }],
+              always: [
+                { guard: 'commitRequested', target: 'committed' },
+                { guard: 'shouldPreempt', actions: [{ type: 'startPreemptive', params: ({ context }) => ({ text: context.text }) }, 'preemptiveStarted'] },
+                { guard: 'preemptiveStale', actions: ['cancelPreemptive', 'preemptiveCleared'] },
+              ],
               states: {
                 waitingMin: {
                   entry: { type: 'predictEndOfTurn' },
@@ -234,7 +270,12 @@ export const userTurnMachine = setup({
             },
             // The turn goes to the agent, exactly once: the text is spent in the same step.
             committed: {
-              entry: [{ type: 'commitUserTurn', params: ({ context }) => ({ text: context.text, turn: context.committed + 1 }) }, 'countCommit', 'resetTurn'],
+              entry: [
+                { type: 'commitUserTurn', params: ({ context }) => ({ text: context.text, turn: context.committed + 1, usePreemptive: context.preemptive !== null && context.preemptive === context.text }) },
+                'countCommit',
+                'resetTurn',
+                'preemptiveCleared',
+              ],
               always: 'listening',
             },
           },
@@ -284,6 +325,7 @@ export function resolveUserTurnOptions(o: UserTurnInput | undefined): UserTurnOp
   if (!(Number.isFinite(r.minEndpointingDelay) && r.minEndpointingDelay >= 0)) bad(`minEndpointingDelay must be a non-negative number of ms, got ${String(r.minEndpointingDelay)}`);
   if (!(Number.isFinite(r.maxEndpointingDelay) && r.maxEndpointingDelay >= r.minEndpointingDelay)) bad(`maxEndpointingDelay must be a number of ms ≥ minEndpointingDelay (${r.minEndpointingDelay}), got ${String(r.maxEndpointingDelay)}`);
   if (r.userAwayTimeout !== null && !(Number.isFinite(r.userAwayTimeout) && r.userAwayTimeout > 0)) bad(`userAwayTimeout must be null or a positive number of ms, got ${String(r.userAwayTimeout)}`);
+  if (typeof r.preemptiveGeneration !== 'boolean') bad(`preemptiveGeneration must be a boolean, got ${String(r.preemptiveGeneration)}`);
   if (!r.unlikelyThresholds || typeof r.unlikelyThresholds !== 'object') bad('unlikelyThresholds must be an object of language → probability');
   for (const [lang, p] of Object.entries(r.unlikelyThresholds)) if (!(typeof p === 'number' && p >= 0 && p <= 1)) bad(`unlikelyThresholds.${lang} must be a probability in [0, 1], got ${String(p)}`);
   return r;

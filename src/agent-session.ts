@@ -208,7 +208,11 @@ export class AgentSession<UserData = any> {
       this.runs.changed();
     },
     enterAgent: (key) => this._agentHost.enterAgent(key),
-    exitAgent: (key) => this._agentHost.exitAgent(key),
+    exitAgent: (key) => {
+      // A reply prepared for the leaving agent is not the new agent's.
+      this.steps.preemptive.cancel('agent transition');
+      this._agentHost.exitAgent(key);
+    },
     activityEnded: (key, endedBy) => {
       this._agentHost.activityEnded(key, endedBy);
       this.runs.changed();
@@ -266,6 +270,7 @@ export class AgentSession<UserData = any> {
   updateAgent(agent: Agent): void {
     if (this.closing) throw new SessionClosedError('AgentSession.updateAgent: the session is closed');
     if (!(agent instanceof Agent)) throw new InvalidArgumentError(`AgentSession.updateAgent: agent must be an Agent, got ${typeName(agent)}`);
+    this.steps.preemptive.cancel('agent transition');
     this._agentHost.updateAgent(agent);
   }
 
@@ -371,6 +376,7 @@ export class AgentSession<UserData = any> {
     }
     const { refused, waitFor } = this.router.interruptAll(o.force === true, 'interrupt');
     if (refused) return Promise.reject(new InterruptionRefusedError(this.router.current()!));
+    this.steps.preemptive.cancel('interrupt');
     return this.releasesOf(waitFor);
   }
 
@@ -381,6 +387,7 @@ export class AgentSession<UserData = any> {
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
+    this.steps.preemptive.cancel('close');
     const waitFor = this.router.beginClose();
     this.closing = this.releasesOf(waitFor).then(() => {
       this.router.endClose();
@@ -452,6 +459,35 @@ export class AgentSession<UserData = any> {
   /** The voice input committed a user turn as reply `speechId`: its end-of-utterance figures. @internal */
   _noteUserTurn(speechId: string, t: UserTurnTimes): void {
     this.steps.noteUserTurn(speechId, t);
+  }
+
+  /**
+   * Preemptive generation (the user turn asks): starts the LLM on the prospective turn `userInput`
+   * with the current agent's instructions and tools, as its reply will ask. Not while the session is
+   * not started or closing, during an agent transition, or while a speech is active or queued
+   * (LiveKit: not while a speech is active or scheduling is paused). Returns whether it started.
+   * @internal
+   */
+  _preemptReply(userInput: string): boolean {
+    const s = this.router.state;
+    if (this.closing || !s.started || s.closed || s.transitions.length > 0 || s.activeAgent === null) return false;
+    if (this.router.activeSpeech() !== null || this.pendingSpeeches.length > 0 || this.schedulerActor.getSnapshot().value !== 'active') return false;
+    const key = s.activeAgent;
+    const agent = this._agentHost.agent(key);
+    if (!agent) return false;
+    const tools: ToolSchema[] = Object.entries(agent.tools).map(([name, t]) => ({ name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } }));
+    this.steps.prepare(userInput, { llm: agent.llm ?? this.llm, tts: undefined, instructions: agent.instructions, tools });
+    return true;
+  }
+
+  /** @internal The preemptive generation is cancelled (the user speaks again, the transcript changed, the turn was cleared). */
+  _cancelPreemptiveReply(reason: string): void {
+    this.steps.preemptive.cancel(reason);
+  }
+
+  /** @internal The turn `userInput` was committed as reply `speechId`: it uses the prepared reply if still valid at its first step. */
+  _bindPreemptiveReply(speechId: string, userInput: string): void {
+    this.steps.preemptive.bind(speechId, userInput);
   }
 
   /** Emits a session event on behalf of an attached part (the barge-in policy). @internal */

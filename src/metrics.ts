@@ -19,6 +19,8 @@ export interface LLMMetrics {
   completionChars: number;
   /** Tool calls it made. */
   toolCalls: number;
+  /** The stream was the preemptive generation's, started before the user's turn was committed (absent: a request of its own). */
+  preemptive?: boolean;
   /** The stream ended early (the speech was interrupted or failed). */
   cancelled: boolean;
 }

@@ -48,8 +48,10 @@ describe('metrics_collected', () => {
       turn: { userAwayTimeout: null }, // minEndpointingDelay 500 ms
     });
     await clock.runAll();
-    // Stopped at 1.4 s, final at 1.55 s, committed 500 ms after the stop (1.9 s), first frame 200 ms later.
-    expect(metrics.find((m) => m.type === 'eou_metrics')).toEqual({ type: 'eou_metrics', speechId: 'speech_1', timestamp: 1900, endOfUtteranceDelayMs: 500, transcriptionDelayMs: 150, endToEndDelayMs: 700 });
+    // Stopped at 1.4 s, final at 1.55 s, committed 500 ms after the stop (1.9 s). Preemptive generation
+    // (default on) started the LLM at the final: its first token (1.75 s) is there at the commit, so
+    // the first frame comes at once (without it: 200 ms later, end to end 700 ms).
+    expect(metrics.find((m) => m.type === 'eou_metrics')).toEqual({ type: 'eou_metrics', speechId: 'speech_1', timestamp: 1900, endOfUtteranceDelayMs: 500, transcriptionDelayMs: 150, endToEndDelayMs: 500 });
     v.close();
   });
 });

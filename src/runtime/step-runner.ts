@@ -12,6 +12,7 @@ import type { AgentSessionEventMap } from '../session-events.js';
 import type { StallLimits, StepStallLimits } from './stall-limits.js';
 import type { Clock } from '../ports/clock.js';
 import type { AgentMetrics, MessageMetrics } from '../metrics.js';
+import { PreemptiveReplies, type ReplyRequest } from './preemptive-reply.js';
 
 /** Where a speech's text comes from. */
 export type SpeechSource =
@@ -46,6 +47,8 @@ interface StepIO {
   limits: StepStallLimits;
   /** Clock times for the step's metrics (-1: not yet). */
   times: { llmStart: number; llmFirst: number; llmEnd: number; firstText: number; firstFrame: number; ttsEnd: number; chars: number; toolCalls: number };
+  /** The step's LLM stream is the preemptive generation's (started before the turn was committed). */
+  preemptive: boolean;
 }
 
 /** What the voice input knows of the user turn a reply answers (clock ms), for its end-of-utterance metrics. */
@@ -60,6 +63,7 @@ export interface UserTurnTimes {
 
 /** One speech's I/O handles, until it is released. */
 interface SpeechIO {
+  id: string;
   source: SpeechSource;
   abort: AbortController;
   step: StepIO | null;
@@ -98,17 +102,34 @@ export class StepRunner {
    */
   pendingMessageMetrics: MessageMetrics | undefined;
   router!: SessionRouter;
+  /** Preemptive generation: the reply prepared for the user's prospective turn. */
+  readonly preemptive = new PreemptiveReplies();
 
   constructor(private readonly o: StepRunnerOptions) {}
 
   add(id: string, source: SpeechSource): void {
-    this.io.set(id, { source, abort: new AbortController(), step: null });
+    this.io.set(id, { id, source, abort: new AbortController(), step: null });
   }
 
   forget(id: string): void {
     this.io.get(id)?.step?.limits.dispose();
     this.io.delete(id);
     this.userTurns.delete(id);
+    this.preemptive.released(id);
+  }
+
+  /**
+   * Preemptive generation: starts the LLM on the prospective user turn `userInput` with these
+   * models, as the reply's first step would ask (history + the user message); nothing plays.
+   */
+  prepare(userInput: string, models: StepModels): void {
+    const history: ChatItem[] = [...this.o.history(), { type: 'message', id: 'preemptive_user_message', role: 'user', content: userInput }];
+    this.preemptive.start(userInput, this.requestOf(models, undefined, history));
+  }
+
+  private requestOf(m: StepModels, extra: string | undefined, history: readonly ChatItem[]): ReplyRequest {
+    const instructions = [m.instructions, extra].filter((x) => x !== undefined && x !== '').join('\n\n');
+    return { llm: m.llm, history, ...(instructions ? { instructions } : {}), tools: m.tools };
   }
 
   /** The reply `id` answers a user turn with these times: its end-of-utterance figures come with its first frame. */
@@ -130,6 +151,7 @@ export class StepRunner {
       playout: null,
       limits: null!,
       times: { llmStart: -1, llmFirst: -1, llmEnd: -1, firstText: -1, firstFrame: -1, ttsEnd: -1, chars: 0, toolCalls: 0 },
+      preemptive: false,
     };
     // A stall fails the speech as an LLM, TTS or output error would (if the step still runs).
     st.limits = this.o.stallLimits.step(io.abort.signal, (e) => {
@@ -272,6 +294,7 @@ export class StepRunner {
       completionChars: t.chars,
       toolCalls: t.toolCalls,
       cancelled,
+      ...(st.preemptive ? { preemptive: true } : {}),
     });
   }
 
@@ -328,14 +351,16 @@ export class StepRunner {
   private chunksFor(io: SpeechIO, st: StepIO, signal: AbortSignal): AsyncIterable<LLMChunk> {
     const src = io.source;
     if (src.kind === 'say') return sayChunks(src.text);
-    const m = st.models;
-    const instructions = [m.instructions, src.instructions].filter((x) => x !== undefined && x !== '').join('\n\n');
-    return m.llm.chat({
-      history: this.o.history().slice(),
-      ...(instructions ? { instructions } : {}),
-      tools: m.tools,
-      signal,
-    });
+    const req = this.requestOf(st.models, src.instructions, this.o.history().slice());
+    // The reply to a committed turn: the preemptive generation's stream, if made for exactly this request.
+    if (st.index === 1) {
+      const prepared = this.preemptive.take(io.id, req, signal);
+      if (prepared) {
+        st.preemptive = true;
+        return prepared;
+      }
+    }
+    return req.llm.chat({ history: req.history, ...(req.instructions ? { instructions: req.instructions } : {}), tools: req.tools, signal });
   }
 
   /**

@@ -35,12 +35,32 @@ export const USER_TURN_MODEL_EVENTS: readonly (EventObject & Record<string, unkn
   ...USER_TURN_TIMER_EVENTS,
 ];
 
-export const USER_TURN_MODEL_INPUTS: readonly UserTurnInput[] = [{ turnDetection: 'vad' }, { turnDetection: 'eot' }, { turnDetection: 'stt' }, { turnDetection: 'manual' }, { turnDetection: 'vad', userAwayTimeout: null }];
+export const USER_TURN_MODEL_INPUTS: readonly UserTurnInput[] = [{ turnDetection: 'vad' }, { turnDetection: 'eot' }, { turnDetection: 'stt' }, { turnDetection: 'manual' }, { turnDetection: 'vad', userAwayTimeout: null }, { turnDetection: 'vad', preemptiveGeneration: false }];
 
-/** Vertex identity: the text only as empty or not, and the commit count left out (it grows for ever). */
+/** Vertex identity: the text only as empty or not, the preemptive generation as none, for the text, or for an older text; the commit count left out (it grows for ever). */
 export function serializeUserTurn(s: any): string {
   const c = s.context;
-  return JSON.stringify([s.status, s.value, c.text !== '', c.language, c.eotProbability, c.sttEnded, c.commitRequested, c.agentBusy]);
+  const preemptive = c.preemptive === null ? 'none' : c.preemptive === c.text ? 'current' : 'stale';
+  return JSON.stringify([s.status, s.value, c.text !== '', c.language, c.eotProbability, c.sttEnded, c.commitRequested, c.agentBusy, preemptive, c.newFinal]);
+}
+
+/**
+ * The text the preemptive generation runs for after each action of a step, in order (null: none):
+ * `startPreemptive` starts one for its text (the one before cancelled), `cancelPreemptive` ends it.
+ * Calls `atCommit` with what runs when a commit happens.
+ */
+function followPreemptive(t: Step, atCommit: (running: string | null, p: { text: string; usePreemptive: boolean }) => string | true): string | true {
+  let running: string | null = t.from?.context.preemptive ?? null;
+  for (const a of t.actions) {
+    if (a.type === 'startPreemptive') running = (a.params as { text: string }).text;
+    else if (a.type === 'cancelPreemptive') running = null;
+    else if (a.type === 'commitUserTurn') {
+      const r = atCommit(running, a.params as { text: string; usePreemptive: boolean });
+      if (r !== true) return r;
+      running = null; // spent (used by the reply, or cancelled by the runtime)
+    }
+  }
+  return true;
 }
 
 export const userTurnInvariants: Invariant<any, any>[] = [
@@ -80,6 +100,39 @@ export const userTurnInvariants: Invariant<any, any>[] = [
     },
   },
 ];
+
+userTurnInvariants.push(
+  {
+    name: 'no preemptive reply is used for a transcript that changed',
+    description: 'A commit says to use the preemptive generation only if the one running was started for exactly the committed text (a later final transcript restarts it with the whole text).',
+    check: (t: Step) =>
+      followPreemptive(t, (running, p) => !p.usePreemptive || running === p.text || `${t.event?.type} committed "${p.text}" using a preemptive generation for ${JSON.stringify(running)}`),
+  },
+  {
+    name: 'a preemptive generation is cancelled when the user speaks again',
+    description: 'LiveKit #5509: a reply prepared for what the user said is never played over the user speaking again; CLEAR and CLOSE cancel it too, and none runs while the user speaks.',
+    check: (t: Step) => {
+      if (t.to.hasTag(USER_TURN_TAGS.userSpeaking) && t.to.context.preemptive !== null) return `a preemptive generation for "${t.to.context.preemptive}" runs while the user speaks`;
+      const ev = t.event?.type;
+      if (!t.from || !(ev === 'USER_SPEECH_STARTED' || ev === 'CLEAR' || ev === 'CLOSE')) return true;
+      let running: string | null = t.from.context.preemptive;
+      for (const a of t.actions) if (a.type === 'cancelPreemptive') running = null;
+      return running === null || `${ev} in ${JSON.stringify(t.from.value)} left the preemptive generation for "${running}" running`;
+    },
+  },
+  {
+    name: 'a preemptive generation starts only when enabled, while endpointing with a transcript and the agent silent',
+    check: (t: Step) => {
+      const starts = t.actions.filter((a) => a.type === 'startPreemptive');
+      if (starts.length === 0) return true;
+      const c = t.to.context;
+      if (!c.options.preemptiveGeneration) return 'started with preemptiveGeneration off';
+      if (c.agentBusy) return 'started while the agent is busy';
+      if (!t.to.hasTag(USER_TURN_TAGS.endpointing)) return `started in ${JSON.stringify(t.to.value)}`;
+      return starts.every((a) => (a.params as { text: string }).text === c.text && c.text !== '') || 'started for a text that is not the pending transcript';
+    },
+  },
+);
 
 export const userTurnProgress: Progress<any, any>[] = [
   {

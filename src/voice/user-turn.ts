@@ -8,7 +8,8 @@ import type { EndOfTurnModel } from './end-of-turn.js';
 
 /** What the user-turn runtime did, for logs, timelines and tests. `atMs` is clock time. */
 export type UserTurnActivity =
-  | { type: 'userTurnCommitted'; atMs: number; text: string; speechId: string | undefined; turn: number }
+  /** `preemptive`: a preemptive generation was running for exactly this text (its reply uses it if history and tools are unchanged). */
+  | { type: 'userTurnCommitted'; atMs: number; text: string; speechId: string | undefined; turn: number; preemptive?: boolean }
   | { type: 'endOfTurnPredicted'; atMs: number; probability: number; latencyMs: number; language: string }
   | { type: 'userStateChanged'; atMs: number; oldState: UserState; newState: UserState };
 
@@ -103,12 +104,20 @@ export function attachUserTurn(session: AgentSession, o: AttachUserTurnOptions):
 
   const machine = userTurnMachine.provide({
     actions: {
-      commitUserTurn: (_, { text, turn }) =>
+      commitUserTurn: (_, { text, turn, usePreemptive }) =>
         afterTransition(() => {
           if (session.closed) return;
+          if (!usePreemptive) session._cancelPreemptiveReply('the committed transcript differs');
           const h = session.generateReply({ userInput: text });
-          tell({ type: 'userTurnCommitted', atMs: clock.now(), text, speechId: h.id, turn });
+          // Its first step uses the prepared reply if history, instructions and tools are still those it was made with.
+          if (usePreemptive) session._bindPreemptiveReply(h.id, text);
+          tell({ type: 'userTurnCommitted', atMs: clock.now(), text, speechId: h.id, turn, preemptive: usePreemptive });
         }),
+      startPreemptive: (_, { text }) =>
+        afterTransition(() => {
+          session._preemptReply(text);
+        }),
+      cancelPreemptive: () => afterTransition(() => session._cancelPreemptiveReply('the user turn went on')),
       predictEndOfTurn: ({ context }) => {
         if (context.options.turnDetection !== 'eot' || !o.endOfTurn) return;
         const asked = pause;
