@@ -79,7 +79,8 @@ describe('examples/voice-turn-taking.json (virtual time, real VAD and end-of-tur
       expect(t.endpointingDelayMs).toBeLessThan(3000);
       expect(t.endOfTurn.length).toBeGreaterThan(0);
       expect(t.transcriptionDelayMs).toBeGreaterThan(0);
-      expect(t.endToEndDelayMs).toBeGreaterThan(t.endpointingDelayMs!);
+      // Preemptive generation can have the reply ready at the commit: end to end is then the endpointing delay.
+      expect(t.endToEndDelayMs).toBeGreaterThanOrEqual(t.endpointingDelayMs!);
     }
     // The sentence's end was "likely the end" (else endpointing would have waited the maximum). The
     // barge-in's answer sits nearer the threshold on synthetic speech: not asserted.
