@@ -30,6 +30,9 @@ class AwaitedEndOfTurn implements EndOfTurnModel {
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
 }
 
 async function runExample(file: string): Promise<ScenarioResult> {
@@ -43,8 +46,11 @@ async function runExample(file: string): Promise<ScenarioResult> {
   run.result.then((result) => (settled = { result }), (error: unknown) => (settled = { error }));
   const limit = scenario.maxDurationMs + 5000;
   for (;;) {
-    await endOfTurn.idle();
-    await clock.settle();
+    // Settling may ask the model again (a pause found by a continuation): wait until nothing is asked.
+    do {
+      await endOfTurn.idle();
+      await clock.settle();
+    } while (endOfTurn.busy);
     if (settled) break;
     const next = clock.nextTimerIn();
     if (next === undefined || clock.now() + next > limit) throw new Error(`the run is stuck at ${clock.now()} ms of virtual time`);
@@ -76,7 +82,9 @@ describe('examples/voice-turn-taking.json (virtual time, real VAD and end-of-tur
     expect(result.turns.map((t) => t.speechId)).toEqual(['speech_1', 'speech_2']);
     for (const t of result.turns) {
       expect(t.endpointingDelayMs).toBeGreaterThanOrEqual(700);
-      expect(t.endpointingDelayMs).toBeLessThan(3000);
+      // The barge-in's answer sits at the threshold (p 0.37–0.42 across runs: the moment the model is
+      // asked moves by a few ms with the VAD's real threads), so it may wait the maximum.
+      expect(t.endpointingDelayMs).toBeLessThanOrEqual(3000);
       expect(t.endOfTurn.length).toBeGreaterThan(0);
       expect(t.transcriptionDelayMs).toBeGreaterThan(0);
       // Preemptive generation can have the reply ready at the commit: end to end is then the endpointing delay.
@@ -85,6 +93,7 @@ describe('examples/voice-turn-taking.json (virtual time, real VAD and end-of-tur
     // The sentence's end was "likely the end" (else endpointing would have waited the maximum). The
     // barge-in's answer sits nearer the threshold on synthetic speech: not asserted.
     expect(result.turns[0]!.endOfTurn.at(-1)!.probability).toBeGreaterThanOrEqual(0.36);
+    expect(result.turns[0]!.endpointingDelayMs).toBeLessThan(3000);
 
     const summary = formatSummary(result).join('\n');
     expect(summary).toContain("turn 1 “I'd like a table for four people at eight, please.” committed at");
