@@ -25,9 +25,11 @@ import { assign, setup } from 'xstate';
  * - 'stt': the STT said end of speech;
  * - 'manual': never by itself: `COMMIT` (the session's `commitUserTurn()`) asks for it.
  *
- * Pure: timers are XState delays by name (`minEndpointingDelay`, `maxEndpointingDelay`,
- * `userAwayTimeout`), computed from the input's options, run on the actor's clock (a VirtualClock in
- * tests). Effects are named actions the runtime provides: `commitUserTurn` (→ `generateReply`),
+ * Pure: no timers and no I/O. A timer is requested by name on entry of the one state it belongs to
+ * (`startMinEndpointingTimer`, `startMaxEndpointingTimer`, `startUserAwayTimer`, with its length in
+ * ms) and cancelled on its exit; the runtime runs it on its clock and sends `MIN_ENDPOINTING_ELAPSED`,
+ * `MAX_ENDPOINTING_ELAPSED` or `USER_AWAY_TIMEOUT`, which only those states handle. It holds no
+ * playout waiter: no speech's waiter ever depends on these timers. Effects are named actions the runtime provides: `commitUserTurn` (→ `generateReply`),
  * `predictEndOfTurn` (the runtime runs the model off the hot path and answers `EOT_PREDICTED`),
  * `userStateChanged` (→ the `user_state_changed` event).
  */
@@ -113,7 +115,14 @@ export type UserTurnEvent =
   /** The agent thinks or speaks / is silent (listening or idle). */
   | { type: 'AGENT_BUSY' }
   | { type: 'AGENT_SILENT' }
+  /** Timer events, sent by the runtime when a timer this machine started expires. */
+  | { type: 'MIN_ENDPOINTING_ELAPSED' }
+  | { type: 'MAX_ENDPOINTING_ELAPSED' }
+  | { type: 'USER_AWAY_TIMEOUT' }
   | { type: 'CLOSE' };
+
+/** The timers the machine asks the runtime for, by name. */
+export type UserTurnTimer = 'minEndpointing' | 'maxEndpointing' | 'userAway';
 
 export const USER_TURN_TAGS = Object.freeze({ userSpeaking: 'userSpeaking', endpointing: 'endpointing' });
 
@@ -133,14 +142,11 @@ export const userTurnMachine = setup({
     events: {} as UserTurnEvent,
     input: {} as UserTurnInput | undefined,
   },
-  delays: {
-    // Counted from when the user stopped speaking, not from when the VAD noticed.
-    minEndpointingDelay: ({ context }) => Math.max(0, context.options.minEndpointingDelay - context.endLagMs),
-    maxEndpointingDelay: ({ context }) => Math.max(0, context.options.maxEndpointingDelay - context.endLagMs),
-    userAwayTimeout: ({ context }) => context.options.userAwayTimeout ?? 0,
-  },
   actions: {
     // Provided by the runtime; no-ops keep the machine pure and traversable.
+    /** Start timer `timer` for `ms`; it comes back as its event unless cancelled first. */
+    startTimer: (_, _params: { timer: UserTurnTimer; ms: number }) => {},
+    cancelTimer: (_, _params: { timer: UserTurnTimer }) => {},
     /** `usePreemptive`: the preemptive generation running was started for exactly `text`. */
     commitUserTurn: (_, _params: { text: string; turn: number; usePreemptive: boolean }) => {},
     /** Start the LLM on the prospective turn `text` (cancelling one running for an older text). */
@@ -246,8 +252,11 @@ export const userTurnMachine = setup({
                 // LiveKit #5509: a reply prepared for what the user said is never played over the user speaking again.
                 USER_SPEECH_STARTED: { target: 'userSpeaking', actions: ['speechStarted', 'cancelPreemptive', 'preemptiveCleared'] },
                 EOT_PREDICTED: { actions: 'eotPredicted' },
+                MAX_ENDPOINTING_ELAPSED: '.afterMax',
               },
-              after: { maxEndpointingDelay: '.afterMax' },
+              // Counted from when the user stopped speaking, not from when the VAD noticed.
+              entry: { type: 'startTimer', params: ({ context }) => ({ timer: 'maxEndpointing' as const, ms: Math.max(0, context.options.maxEndpointingDelay - context.endLagMs) }) },
+              exit: { type: 'cancelTimer', params: { timer: 'maxEndpointing' } },
               always: [
                 { guard: 'commitRequested', target: 'committed' },
                 { guard: 'shouldPreempt', actions: [{ type: 'startPreemptive', params: ({ context }) => ({ text: context.text }) }, 'preemptiveStarted'] },
@@ -255,8 +264,12 @@ export const userTurnMachine = setup({
               ],
               states: {
                 waitingMin: {
-                  entry: { type: 'predictEndOfTurn' },
-                  after: { minEndpointingDelay: 'afterMin' },
+                  entry: [
+                    { type: 'predictEndOfTurn' },
+                    { type: 'startTimer', params: ({ context }) => ({ timer: 'minEndpointing' as const, ms: Math.max(0, context.options.minEndpointingDelay - context.endLagMs) }) },
+                  ],
+                  exit: { type: 'cancelTimer', params: { timer: 'minEndpointing' } },
+                  on: { MIN_ENDPOINTING_ELAPSED: 'afterMin' },
                 },
                 afterMin: { always: [{ guard: 'readyAtMin', target: '#userTurn.active.turn.committed' }] },
                 afterMax: {
@@ -290,7 +303,9 @@ export const userTurnMachine = setup({
                 // Both sides silent: the away timer runs.
                 quiet: {
                   always: [{ guard: 'agentBusy', target: 'agentBusy' }, { guard: 'awayDisabled', target: 'awayOff' }],
-                  after: { userAwayTimeout: { target: '#userTurn.active.presence.away', actions: { type: 'userStateChanged', params: { oldState: 'listening', newState: 'away' } } } },
+                  entry: { type: 'startTimer', params: ({ context }) => ({ timer: 'userAway' as const, ms: context.options.userAwayTimeout ?? 0 }) },
+                  exit: { type: 'cancelTimer', params: { timer: 'userAway' } },
+                  on: { USER_AWAY_TIMEOUT: { target: '#userTurn.active.presence.away', actions: { type: 'userStateChanged', params: { oldState: 'listening', newState: 'away' } } } },
                 },
                 agentBusy: { on: { AGENT_SILENT: { target: 'quiet', actions: 'agentSilent' } } },
                 // userAwayTimeout null: never away.

@@ -12,12 +12,8 @@ type Step = ModelStep<any, any>;
 const isFinal = (s: { status: string }) => s.status === 'done';
 const commitsOf = (t: Step) => t.actions.filter((a) => a.type === 'commitUserTurn');
 
-/** The timer events of the machine's `after` transitions (`xstate.after.<delay>.<state id>`). */
-export const USER_TURN_TIMER_EVENTS: readonly EventObject[] = [
-  { type: 'xstate.after.minEndpointingDelay.userTurn.active.turn.endpointing.waitingMin' },
-  { type: 'xstate.after.maxEndpointingDelay.userTurn.active.turn.endpointing' },
-  { type: 'xstate.after.userAwayTimeout.userTurn.active.presence.listening.quiet' },
-];
+/** The events of the timers the machine asks the runtime for (sent when one expires). */
+export const USER_TURN_TIMER_EVENTS: readonly EventObject[] = [{ type: 'MIN_ENDPOINTING_ELAPSED' }, { type: 'MAX_ENDPOINTING_ELAPSED' }, { type: 'USER_AWAY_TIMEOUT' }];
 
 export const USER_TURN_MODEL_EVENTS: readonly (EventObject & Record<string, unknown>)[] = [
   { type: 'USER_SPEECH_STARTED' },

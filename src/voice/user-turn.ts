@@ -1,5 +1,5 @@
 import { createActor, type Actor } from 'xstate';
-import { resolveUserTurnOptions, userTurnMachine, type UserState, type UserTurnInput, type UserTurnOptions } from '../../machines/user-turn.machine.js';
+import { resolveUserTurnOptions, userTurnMachine, type UserState, type UserTurnInput, type UserTurnOptions, type UserTurnTimer } from '../../machines/user-turn.machine.js';
 import type { AgentSession, InspectObserver } from '../agent-session.js';
 import type { AgentSessionEventMap } from '../session-events.js';
 import type { Clock } from '../ports/clock.js';
@@ -98,6 +98,15 @@ export function attachUserTurn(session: AgentSession, o: AttachUserTurnOptions):
     }
   };
   let userState: UserState = 'listening';
+  // The machine's timers, by name, on the clock; each comes back as the machine's event.
+  const TIMER_EVENTS = { minEndpointing: 'MIN_ENDPOINTING_ELAPSED', maxEndpointing: 'MAX_ENDPOINTING_ELAPSED', userAway: 'USER_AWAY_TIMEOUT' } as const;
+  const timers = new Map<UserTurnTimer, unknown>();
+  const cancelTimer = (timer: UserTurnTimer) => {
+    const h = timers.get(timer);
+    if (h === undefined) return;
+    timers.delete(timer);
+    clock.clearTimeout(h);
+  };
   /** Bumped at each new speech: a model answer about an earlier pause is stale. */
   let pause = 0;
   let closed = false;
@@ -137,6 +146,17 @@ export function attachUserTurn(session: AgentSession, o: AttachUserTurnOptions):
           (e: unknown) => report(e),
         );
       },
+      startTimer: (_, { timer, ms }) => {
+        cancelTimer(timer);
+        timers.set(
+          timer,
+          clock.setTimeout(() => {
+            timers.delete(timer);
+            if (!closed) actor.send({ type: TIMER_EVENTS[timer] });
+          }, ms),
+        );
+      },
+      cancelTimer: (_, { timer }) => cancelTimer(timer),
       userStateChanged: (_, { oldState, newState }) => {
         userState = newState;
         afterTransition(() => {
@@ -147,7 +167,7 @@ export function attachUserTurn(session: AgentSession, o: AttachUserTurnOptions):
     },
   });
 
-  const actor = createActor(machine, { id: 'userTurn', input: options, clock: clock as never, ...(o.inspect ? { inspect: o.inspect } : {}) });
+  const actor = createActor(machine, { id: 'userTurn', input: options, ...(o.inspect ? { inspect: o.inspect } : {}) });
   actor.subscribe({ next: flush, error: report });
   actor.start();
 
@@ -166,6 +186,7 @@ export function attachUserTurn(session: AgentSession, o: AttachUserTurnOptions):
     session.off('agent_state_changed', onAgentState);
     session.off('close', onSessionClose);
     actor.stop();
+    for (const t of [...timers.keys()]) cancelTimer(t);
   }
 
   const send = (ev: Parameters<typeof actor.send>[0]) => {
