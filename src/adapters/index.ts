@@ -36,3 +36,14 @@ export {
 } from './room-input-policy.js';
 export { attachRoomInput, type RoomInputSource, type ChatStreamReader, type RoomInputHandlerOptions } from './room-input-handler.js';
 export { encodeWav, decodeWav, WavFormatError } from './wav.js';
+export {
+  runInRoom,
+  RoomAgentError,
+  type RoomAgent,
+  type RoomAgentOptions,
+  type RoomAgentEnd,
+  type RoomAgentEndReason,
+  type RoomAgentEvent,
+} from './room-agent.js';
+export type { AgentRoom, AgentRoomEvents, AgentRoomParticipant, AgentRoomPublication, AgentRoomLocalParticipant } from './agent-room.js';
+export { MicrophoneFeed, MicrophoneFeedClosedError, type FrameStream, type FrameReader, type MicrophoneFeedOptions } from './microphone-feed.js';

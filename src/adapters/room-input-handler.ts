@@ -12,6 +12,10 @@ export interface ChatStreamReader extends AsyncIterable<string> {
 export interface RoomInputSource {
   on(event: 'dataReceived', listener: (payload: Uint8Array, participant?: { identity: string }, kind?: unknown, topic?: string) => void): unknown;
   registerTextStreamHandler(topic: string, handler: (reader: ChatStreamReader, participant: { identity: string }) => void): void;
+  /** Used by the detach function that {@link attachRoomInput} returns (rtc-node's `Room` has it). */
+  off?(event: 'dataReceived', listener: (payload: Uint8Array, participant?: { identity: string }, kind?: unknown, topic?: string) => void): unknown;
+  /** Used by the detach function, so a later handler may take the chat topic. */
+  unregisterTextStreamHandler?(topic: string): void;
 }
 
 export interface RoomInputHandlerOptions {
@@ -28,10 +32,13 @@ export interface RoomInputHandlerOptions {
  * streams on 'lk.chat' are checked, accepted ones go to `onUserInput`, refusals to `onRefused`.
  * A chat stream is not read when its sender is not allowed or its announced size is over the cap,
  * and reading stops at the cap, so a large stream is never held in memory.
+ * Returns a function that detaches the handler (the data listener and the chat topic); input that
+ * arrives after it, or a chat stream still being read, is dropped.
  * @example
- * attachRoomInput(room, { policy: createRoomInputPolicy(), onUserInput: (u) => session.generateReply({ userInput: u.text }) });
+ * const detach = attachRoomInput(room, { policy: createRoomInputPolicy(), onUserInput: (u) => session.generateReply({ userInput: u.text }) });
+ * detach(); // when the agent leaves
  */
-export function attachRoomInput(room: RoomInputSource, o: RoomInputHandlerOptions): void {
+export function attachRoomInput(room: RoomInputSource, o: RoomInputHandlerOptions): () => void {
   const onError = o.onError ?? ((e: unknown) => console.error('speechcharts: user input handler failed:', e));
   const onRefused = o.onRefused ?? ((r: RoomInputRefusal) => console.warn(`speechcharts: ${r.message}`));
   const { policy } = o;
@@ -45,17 +52,20 @@ export function attachRoomInput(room: RoomInputSource, o: RoomInputHandlerOption
     }
   };
   const refuse = (r: RoomInputRefusal) => guarded(onRefused, r);
+  let detached = false;
   const judge = (sender: string | undefined, payload: Uint8Array | string, format: 'user-input' | 'chat') => {
+    if (detached) return;
     const verdict = policy.check(sender, payload, format);
     if (!verdict.accepted) return refuse(verdict.refusal);
     if (verdict.forceRefused) refuse(verdict.forceRefused);
     guarded(o.onUserInput, verdict.input);
   };
 
-  room.on('dataReceived', (payload, participant, _kind, topic) => {
+  const onData = (payload: Uint8Array, participant?: { identity: string }, _kind?: unknown, topic?: string) => {
     if (topic !== USER_INPUT_TOPIC) return;
     judge(participant?.identity, payload, 'user-input');
-  });
+  };
+  room.on('dataReceived', onData);
 
   room.registerTextStreamHandler(CHAT_TOPIC, (reader, { identity }) => {
     const early = policy.refuseSender(identity) ?? (reader.info.totalSize !== undefined && reader.info.totalSize > policy.maxBytes ? policy.tooLarge(identity, reader.info.totalSize) : undefined);
@@ -66,6 +76,13 @@ export function attachRoomInput(room: RoomInputSource, o: RoomInputHandlerOption
     }
     readCapped(reader, policy.maxBytes).then((read) => (read.over ? refuse(policy.tooLarge(identity, read.bytes)) : judge(identity, read.text, 'chat')), onError);
   });
+
+  return () => {
+    if (detached) return;
+    detached = true;
+    room.off?.('dataReceived', onData);
+    room.unregisterTextStreamHandler?.(CHAT_TOPIC);
+  };
 }
 
 /** Reads a text stream up to `maxBytes` UTF-8 bytes; past that it stops (which closes the stream). */
