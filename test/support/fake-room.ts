@@ -147,13 +147,15 @@ export class FakeRoom extends EventEmitter implements AgentRoom {
     return mic;
   }
 
-  /** The participant unpublishes it: unsubscribed, then unpublished (rtc-node's order); the track's streams end. */
-  async unpublishMicrophone(p: FakeParticipant, mic: FakeMicrophone): Promise<void> {
+  /**
+   * The participant unpublishes it: unsubscribed, then unpublished (rtc-node's order). The track is
+   * left open (`mic.close()` closes it), so a test can see who releases the streams on it.
+   */
+  unpublishMicrophone(p: FakeParticipant, mic: FakeMicrophone): void {
     mic.publication.track = undefined;
     this.emit(RoomEvent.TrackUnsubscribed, mic.track, mic.publication, p);
     p.trackPublications.delete(mic.publication.sid);
     this.emit(RoomEvent.TrackUnpublished, mic.publication, p);
-    await mic.close();
   }
 
   leave(p: FakeParticipant): void {
@@ -217,4 +219,12 @@ export function heardOnTrack(track: Track, minMs = 200): { audible: Promise<numb
       void reader.cancel().catch(() => {});
     },
   };
+}
+
+/**
+ * AudioStreams still attached to a track. rtc-node keeps this set privately (a stream registers on
+ * open, unregisters on teardown); read here only to prove the agent released its stream.
+ */
+export function openStreams(track: Track): number {
+  return (track as unknown as { audioStreams: Set<unknown> }).audioStreams.size;
 }
