@@ -135,13 +135,6 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
   }
   const track = LocalAudioTrack.createAudioTrack(trackName ?? 'agent-voice', audioOutput.source);
   let publicationSid: string | undefined;
-  try {
-    publicationSid = (await local.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }))).sid;
-  } catch (e) {
-    await track.close(false).catch(report);
-    await audioOutput.close().catch(report);
-    throw new RoomAgentError(`runInRoom: publishing the agent's voice failed: ${describe(e)}`, { cause: e });
-  }
 
   let ending: Promise<RoomAgentEnd> | undefined;
   const mic = new MicrophoneFeed({ clock, onError: report });
@@ -224,6 +217,16 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
     (room.on as (e: string, l: (...a: never[]) => void) => unknown)(event, g);
   }
 
+  const handle = (): RoomAgent => ({
+    session,
+    voice,
+    track,
+    get participant() {
+      return served?.identity;
+    },
+    closed,
+    close: () => end('closed'),
+  });
   let resolveClosed!: (end: RoomAgentEnd) => void;
   const closed = new Promise<RoomAgentEnd>((r) => (resolveClosed = r));
   const end = (reason: RoomAgentEndReason): Promise<RoomAgentEnd> => {
@@ -256,27 +259,28 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
     return ending;
   };
 
+  // Input is taken from here on (chat sent while the track is published is queued until start);
+  // listening first means nothing that happens while publishing is missed.
   try {
-    await session.start();
+    publicationSid = (await local.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }))).sid;
   } catch (e) {
     await end('closed');
-    throw e;
+    throw new RoomAgentError(`runInRoom: publishing the agent's voice failed: ${describe(e)}`, { cause: e });
   }
-  // The room may have gone while the track was being published: its event came before the listener.
+  if (ending) {
+    // The room went (or a participant came and went) while the track was being published: it ended
+    // without knowing the publication, so it is taken down here when the connection is still up.
+    await ending;
+    if (room.isConnected && publicationSid) await local.unpublishTrack(publicationSid).catch(report);
+    return handle();
+  }
+  await session.start();
   if (!room.isConnected) void end('room_disconnected');
   else {
     const first = participantIdentity !== undefined ? room.remoteParticipants.get(participantIdentity) : [...room.remoteParticipants.values()].find(eligible);
-    if (first) link(first);
+    // Someone may have joined (and been linked) while the track was being published.
+    if (first && !served) link(first);
   }
 
-  return {
-    session,
-    voice,
-    track,
-    get participant() {
-      return served?.identity;
-    },
-    closed,
-    close: () => end('closed'),
-  };
+  return handle();
 }

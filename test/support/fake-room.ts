@@ -100,10 +100,17 @@ export class FakeRoom extends EventEmitter implements AgentRoom {
   readonly published: PublishedTrack[] = [];
   readonly textHandlers = new Map<string, (reader: ChatStreamReader, participant: { identity: string }) => void>();
   readonly microphones: FakeMicrophone[] = [];
+  readonly #publishWaiters: ((p: PublishedTrack) => void)[] = [];
+  /** Resolves with the agent's first published track (at once if there is one). */
+  whenPublished(): Promise<PublishedTrack> {
+    const first = this.published[0];
+    return first ? Promise.resolve(first) : new Promise((r) => this.#publishWaiters.push(r));
+  }
   readonly localParticipant = {
     publishTrack: async (track: LocalTrack, options: TrackPublishOptions) => {
       const p: PublishedTrack = { track, options, sid: `TR_agent_${++sids}`, unpublished: false };
       this.published.push(p);
+      for (const w of this.#publishWaiters.splice(0)) w(p);
       return { sid: p.sid };
     },
     unpublishTrack: async (sid: string) => {
@@ -117,6 +124,12 @@ export class FakeRoom extends EventEmitter implements AgentRoom {
     // As rtc-node: a second handler for a topic is an error.
     if (this.textHandlers.has(topic)) throw new Error(`A text stream handler for topic "${topic}" has already been set.`);
     this.textHandlers.set(topic, handler);
+    for (const w of this.#chatWaiters.splice(0)) if (topic === CHAT_TOPIC) w();
+  }
+  readonly #chatWaiters: (() => void)[] = [];
+  /** Resolves once someone takes chat ('lk.chat'): chat sent before is dropped, as rtc-node drops a stream no handler takes. */
+  whenChatHandled(): Promise<void> {
+    return this.textHandlers.has(CHAT_TOPIC) ? Promise.resolve() : new Promise((r) => this.#chatWaiters.push(r));
   }
   unregisterTextStreamHandler(topic: string): void {
     this.textHandlers.delete(topic);

@@ -1,0 +1,101 @@
+/**
+ * A speechcharts session as a LiveKit Agents worker: LiveKit dispatches a job per room, the job
+ * connects, and `runInRoom` runs a speechcharts session there (the agent's voice published, the
+ * user's microphone heard, chat answered) until the user leaves or the room closes.
+ *
+ *   LIVEKIT_URL=wss://… LIVEKIT_API_KEY=… LIVEKIT_API_SECRET=… npx tsx examples/livekit-worker.ts dev
+ *   (`start` for production; Node ≥ 22.18 runs it without tsx: node examples/livekit-worker.ts start)
+ *
+ * In your project, import from 'speechcharts' and 'speechcharts/adapters' instead of '../src/…'.
+ * See the README, "Deploy on LiveKit workers".
+ */
+import { fileURLToPath } from 'node:url';
+import { AutoSubscribe, cli, defineAgent, ServerOptions, type JobContext, type JobProcess } from '@livekit/agents';
+import type { LLM, TTS } from '../src/index.js';
+import { createDefaultTTS } from '../src/adapters/default-tts.js';
+import { runInRoom, type RoomAgentEnd } from '../src/adapters/room-agent.js';
+import type { RoomInputPolicyOptions } from '../src/adapters/room-input-policy.js';
+import type { STT } from '../src/voice/stt.js';
+import { SileroVAD, type VAD } from '../src/voice/vad.js';
+
+/** The models one session runs on. */
+export interface WorkerModels {
+  llm: LLM;
+  tts: TTS;
+  /** Without one, the user's voice still interrupts (VAD) but brings no words: answer chat only. */
+  stt?: STT;
+  vad: VAD;
+}
+
+/**
+ * The models of one session, from the environment.
+ *
+ * ▶ THE LIVEKIT PLUGINS GO HERE. The plugin bridge (`fromLiveKitLLM/TTS/STT/VAD`, 'speechcharts/livekit')
+ * was not on this branch when this example was written, so it runs on speechcharts' own models: a
+ * toy LLM that answers "You said: …", espeak-ng (or the built-in voice) and the embedded Silero VAD,
+ * and no STT. With the bridge it becomes:
+ *   llm: fromLiveKitLLM(new openai.LLM({ model: env.OPENAI_MODEL ?? 'gpt-4o-mini' })),   // OPENAI_API_KEY
+ *   tts: fromLiveKitTTS(new openai.TTS()),                                               // OPENAI_API_KEY
+ *   stt: fromLiveKitSTT(new deepgram.STT()),                                             // DEEPGRAM_API_KEY
+ *   vad: fromLiveKitVAD(await silero.VAD.load()),
+ */
+export async function makeModels(proc: JobProcess): Promise<WorkerModels> {
+  const vad = (proc.userData.vad as VAD | undefined) ?? new SileroVAD();
+  // A process serves one job (agents-js' default executor): the prewarmed VAD is this session's alone.
+  proc.userData.vad = undefined;
+  return { llm: echoLLM, tts: createDefaultTTS(), vad };
+}
+
+/** A stand-in LLM that needs no key. */
+const echoLLM: LLM = {
+  async *chat({ history }) {
+    const last = [...history].reverse().find((i) => i.type === 'message' && i.role === 'user');
+    yield { type: 'text', text: last && last.type === 'message' ? `You said: ${last.content}` : 'Hello! Say something, or type in the chat.' };
+  },
+};
+
+/** Who may talk to the agent by text: SPEECHCHARTS_ALLOW_IDENTITIES=alice,bob (default: everyone in the room). */
+export function inputPolicyFromEnv(env: Record<string, string | undefined>): RoomInputPolicyOptions {
+  const ids = env.SPEECHCHARTS_ALLOW_IDENTITIES?.split(',').map((s) => s.trim()).filter(Boolean);
+  return ids?.length ? { allowedIdentities: ids } : {};
+}
+
+/**
+ * The job: connect, run a speechcharts session in the room until the participant leaves or the
+ * room goes, then end the job. Exported so it can be tested with a fake job context.
+ */
+export async function entry(ctx: JobContext): Promise<RoomAgentEnd> {
+  await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
+  const models = await makeModels(ctx.proc);
+  const agent = await runInRoom(ctx.room, {
+    llm: models.llm,
+    tts: models.tts,
+    instructions: 'You are a helpful voice assistant. Keep answers short.',
+    voice: { vad: models.vad, ...(models.stt ? { stt: models.stt } : {}) },
+    inputPolicy: inputPolicyFromEnv(process.env),
+    // A job dispatched for one participant serves that one; otherwise the first who joins.
+    ...(ctx.job.participant?.identity ? { participantIdentity: ctx.job.participant.identity } : {}),
+  });
+  // The worker shutting the job down (drain, SIGTERM) closes the session first.
+  ctx.addShutdownCallback(async () => {
+    await agent.close();
+  });
+  const end = await agent.closed;
+  ctx.shutdown(`speechcharts session ended: ${end.reason}`);
+  return end;
+}
+
+export default defineAgent({
+  // Runs once per job process, before its job: the VAD model is loaded ahead of the user's first word.
+  prewarm: (proc: JobProcess) => {
+    proc.userData.vad = new SileroVAD();
+  },
+  entry: async (ctx: JobContext) => {
+    await entry(ctx);
+  },
+});
+
+// Only when run as a program: the job processes import this file for its default export.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  cli.runApp(new ServerOptions({ agent: fileURLToPath(import.meta.url) }));
+}
