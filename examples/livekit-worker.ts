@@ -6,17 +6,23 @@
  *   LIVEKIT_URL=wss://… LIVEKIT_API_KEY=… LIVEKIT_API_SECRET=… npx tsx examples/livekit-worker.ts dev
  *   (`start` for production; Node ≥ 22.18 runs it without tsx: node examples/livekit-worker.ts start)
  *
- * In your project, import from 'speechcharts' and 'speechcharts/adapters' instead of '../src/…'.
+ * Models: OPENAI_API_KEY (LLM and TTS) and DEEPGRAM_API_KEY (STT) switch on the LiveKit plugins;
+ * without them it runs on speechcharts' own stand-ins (see makeModels).
+ *
+ * In your project, import from 'speechcharts', 'speechcharts/adapters' and 'speechcharts/livekit' instead of '../src/…'.
  * See the README, "Deploy on LiveKit workers".
  */
 import { fileURLToPath } from 'node:url';
 import { AutoSubscribe, cli, defineAgent, ServerOptions, type JobContext, type JobProcess } from '@livekit/agents';
+import * as deepgram from '@livekit/agents-plugin-deepgram';
+import * as openai from '@livekit/agents-plugin-openai';
 import type { LLM, TTS } from '../src/index.js';
 import { createDefaultTTS } from '../src/adapters/default-tts.js';
 import { runInRoom, type RoomAgentEnd } from '../src/adapters/room-agent.js';
 import type { RoomInputPolicyOptions } from '../src/adapters/room-input-policy.js';
 import type { STT } from '../src/voice/stt.js';
 import { SileroVAD, type VAD } from '../src/voice/vad.js';
+import { fromLiveKitLLM, fromLiveKitSTT, fromLiveKitTTS } from '../src/livekit/index.js';
 
 /** The models one session runs on. */
 export interface WorkerModels {
@@ -28,22 +34,25 @@ export interface WorkerModels {
 }
 
 /**
- * The models of one session, from the environment.
- *
- * ▶ THE LIVEKIT PLUGINS GO HERE. The plugin bridge (`fromLiveKitLLM/TTS/STT/VAD`, 'speechcharts/livekit')
- * was not on this branch when this example was written, so it runs on speechcharts' own models: a
- * toy LLM that answers "You said: …", espeak-ng (or the built-in voice) and the embedded Silero VAD,
- * and no STT. With the bridge it becomes:
- *   llm: fromLiveKitLLM(new openai.LLM({ model: env.OPENAI_MODEL ?? 'gpt-4o-mini' })),   // OPENAI_API_KEY
- *   tts: fromLiveKitTTS(new openai.TTS()),                                               // OPENAI_API_KEY
- *   stt: fromLiveKitSTT(new deepgram.STT()),                                             // DEEPGRAM_API_KEY
- *   vad: fromLiveKitVAD(await silero.VAD.load()),
+ * The models of one session, from the environment, through the LiveKit plugin bridge
+ * ('speechcharts/livekit'): with OPENAI_API_KEY the OpenAI LLM (OPENAI_MODEL, default gpt-4o-mini)
+ * and TTS (OPENAI_TTS_VOICE, default alloy); with DEEPGRAM_API_KEY Deepgram's streaming STT
+ * (DEEPGRAM_MODEL, default the plugin's). Without a key, speechcharts' own stand-ins: a toy LLM that
+ * answers "You said: …", espeak-ng (or the built-in voice), and no STT (voice then only interrupts:
+ * answer by chat). The VAD is speechcharts' embedded Silero, prewarmed per process.
  */
-export async function makeModels(proc: JobProcess): Promise<WorkerModels> {
+export function makeModels(proc: JobProcess, env: Record<string, string | undefined> = process.env): WorkerModels {
   const vad = (proc.userData.vad as VAD | undefined) ?? new SileroVAD();
   // A process serves one job (agents-js' default executor): the prewarmed VAD is this session's alone.
   proc.userData.vad = undefined;
-  return { llm: echoLLM, tts: createDefaultTTS(), vad };
+  const openaiKey = env.OPENAI_API_KEY?.trim();
+  const deepgramKey = env.DEEPGRAM_API_KEY?.trim();
+  return {
+    llm: openaiKey ? fromLiveKitLLM(new openai.LLM({ apiKey: openaiKey, model: env.OPENAI_MODEL ?? 'gpt-4o-mini' })) : echoLLM,
+    tts: openaiKey ? fromLiveKitTTS(new openai.TTS({ apiKey: openaiKey, ...(env.OPENAI_TTS_VOICE ? { voice: env.OPENAI_TTS_VOICE as openai.TTSVoices } : {}) })) : createDefaultTTS(),
+    ...(deepgramKey ? { stt: fromLiveKitSTT(new deepgram.STT({ apiKey: deepgramKey, ...(env.DEEPGRAM_MODEL ? { model: env.DEEPGRAM_MODEL } : {}) })) } : {}),
+    vad,
+  };
 }
 
 /** A stand-in LLM that needs no key. */
@@ -66,7 +75,7 @@ export function inputPolicyFromEnv(env: Record<string, string | undefined>): Roo
  */
 export async function entry(ctx: JobContext): Promise<RoomAgentEnd> {
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
-  const models = await makeModels(ctx.proc);
+  const models = makeModels(ctx.proc);
   const agent = await runInRoom(ctx.room, {
     llm: models.llm,
     tts: models.tts,

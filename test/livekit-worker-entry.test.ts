@@ -1,5 +1,5 @@
 import { AutoSubscribe, type JobContext } from '@livekit/agents';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { disposeRtc } from '../src/adapters/rtc-audio-output.js';
 import worker, { entry } from '../examples/livekit-worker.js';
 import { FakeRoom, heardOnTrack } from './support/fake-room.js';
@@ -9,7 +9,13 @@ import { FakeRoom, heardOnTrack } from './support/fake-room.js';
 // answers chat on the published track, and ends (and ends the job) when the participant leaves.
 // Everything past the room (server connection, dispatch, job processes) is not exercised here.
 
-afterAll(() => disposeRtc());
+afterAll(() => {
+  vi.unstubAllEnvs();
+  return disposeRtc();
+});
+// No provider keys: the job runs on speechcharts' own stand-in models, offline.
+vi.stubEnv('OPENAI_API_KEY', '');
+vi.stubEnv('DEEPGRAM_API_KEY', '');
 
 function fakeJobContext(room: FakeRoom) {
   const shutdowns: string[] = [];

@@ -26,7 +26,7 @@ describe('optional entry points', () => {
     const voice = await import('speechcharts/voice');
     for (const name of ['attachVoiceInput', 'attachBargeIn', 'SileroVAD', 'ScriptedSTT', 'bargeInMachine']) expect(voice, name).toHaveProperty(name);
     const adapters = await import('speechcharts/adapters');
-    for (const name of ['EspeakTTS', 'SyntheticVoiceTTS', 'createDefaultTTS', 'RtcAudioOutput', 'RecordingAudioOutput', 'connectRoom', 'createRoomInputPolicy', 'attachRoomInput', 'disposeRtc']) expect(adapters, name).toHaveProperty(name);
+    for (const name of ['EspeakTTS', 'SyntheticVoiceTTS', 'createDefaultTTS', 'RtcAudioOutput', 'RecordingAudioOutput', 'connectRoom', 'runInRoom', 'createRoomInputPolicy', 'attachRoomInput', 'disposeRtc']) expect(adapters, name).toHaveProperty(name);
     const inspect = await import('speechcharts/inspect');
     for (const name of ['createTraceRecorder', 'createInspectorServer', 'createStatelyBridge']) expect(inspect, name).toHaveProperty(name);
   });
