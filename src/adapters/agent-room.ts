@@ -15,8 +15,10 @@ export interface AgentRoomPublication {
 /** A participant as the room agent reads it (rtc-node's `RemoteParticipant` is one). */
 export interface AgentRoomParticipant {
   readonly identity: string;
-  /** Agents (`ParticipantKind.AGENT`) are never served by default. */
+  /** By default only standard, SIP and connector participants are served (LiveKit's default kinds). */
   readonly kind?: ParticipantKind;
+  /** `lk.publish_on_behalf` naming the agent marks a participant that speaks for it (an avatar): never served by default. */
+  readonly attributes?: Readonly<Record<string, string>>;
   readonly trackPublications: ReadonlyMap<string, AgentRoomPublication>;
 }
 
@@ -33,6 +35,7 @@ export interface AgentRoomEvents {
 
 /** The agent's own participant: it publishes the agent's voice. */
 export interface AgentRoomLocalParticipant {
+  readonly identity?: string;
   publishTrack(track: LocalAudioTrack, options: TrackPublishOptions): Promise<{ readonly sid: string | undefined }>;
   unpublishTrack(trackSid: string, stopOnUnpublish?: boolean): Promise<void>;
 }

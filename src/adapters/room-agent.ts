@@ -12,6 +12,11 @@ import { createRoomInputPolicy, type RoomInputPolicyOptions, type RoomInputRefus
 import { RtcAudioOutput } from './rtc-audio-output.js';
 import type { UserInput } from './user-input.js';
 
+/** Participant kinds served by default: LiveKit's RoomIO default (not agents, egress or ingress). */
+const SERVED_KINDS: readonly ParticipantKind[] = [ParticipantKind.STANDARD, ParticipantKind.SIP, ParticipantKind.CONNECTOR];
+/** The attribute a participant publishing for an agent (an avatar) carries, naming that agent. */
+const PUBLISH_ON_BEHALF = 'lk.publish_on_behalf';
+
 /** `runInRoom` could not start: the room is not connected, or publishing the agent's voice failed. */
 export class RoomAgentError extends SpeechchartsError {}
 
@@ -45,7 +50,8 @@ export interface RoomAgentOptions extends Omit<AgentSessionOptions, 'audioOutput
   tts: TTS;
   /**
    * Identity of the participant to serve (listen to, and end with). Default: the first remote
-   * participant already in the room or joining it that is not an agent.
+   * participant already in the room or joining it that is a user (standard, SIP or connector, as
+   * LiveKit's RoomIO; not an agent, nor one publishing on this agent's behalf).
    */
   participantIdentity?: string;
   /**
@@ -158,7 +164,11 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
   let micOpen = false;
   const isMicrophone = (pub: AgentRoomPublication) =>
     pub.kind === TrackKind.KIND_AUDIO && (pub.source === undefined || pub.source === TrackSource.SOURCE_MICROPHONE || pub.source === TrackSource.SOURCE_UNKNOWN);
-  const eligible = (p: AgentRoomParticipant) => (participantIdentity !== undefined ? p.identity === participantIdentity : p.kind !== ParticipantKind.AGENT);
+  // As LiveKit's RoomIO: a named identity, else the first user-like participant that does not speak for this agent.
+  const eligible = (p: AgentRoomParticipant) =>
+    participantIdentity !== undefined
+      ? p.identity === participantIdentity
+      : (p.kind === undefined || SERVED_KINDS.includes(p.kind)) && (local.identity === undefined || p.attributes?.[PUBLISH_ON_BEHALF] !== local.identity);
   const openMicrophone = (t: Track, pub: AgentRoomPublication) => {
     if (micOpen && micSid === pub.sid) return;
     // Asked for at the VAD's rate: rtc-node resamples natively, the voice input has nothing to do.

@@ -45,6 +45,7 @@ export class FakeParticipant implements AgentRoomParticipant {
   constructor(
     readonly identity: string,
     readonly kind: ParticipantKind = ParticipantKind.STANDARD,
+    readonly attributes: Record<string, string> = {},
   ) {}
 }
 
@@ -107,6 +108,7 @@ export class FakeRoom extends EventEmitter implements AgentRoom {
     return first ? Promise.resolve(first) : new Promise((r) => this.#publishWaiters.push(r));
   }
   readonly localParticipant = {
+    identity: 'agent',
     publishTrack: async (track: LocalTrack, options: TrackPublishOptions) => {
       const p: PublishedTrack = { track, options, sid: `TR_agent_${++sids}`, unpublished: false };
       this.published.push(p);
@@ -136,8 +138,8 @@ export class FakeRoom extends EventEmitter implements AgentRoom {
   }
 
   /** A participant joins (with no tracks yet). */
-  join(identity: string, kind: ParticipantKind = ParticipantKind.STANDARD): FakeParticipant {
-    const p = new FakeParticipant(identity, kind);
+  join(identity: string, kind: ParticipantKind = ParticipantKind.STANDARD, attributes: Record<string, string> = {}): FakeParticipant {
+    const p = new FakeParticipant(identity, kind, attributes);
     this.remoteParticipants.set(identity, p);
     this.emit(RoomEvent.ParticipantConnected, p);
     return p;
