@@ -18,7 +18,11 @@ it('bad options are InvalidArgumentError, naming the option', async () => {
   await expect(runInRoom(room, { ...options(), participantIdentity: '' })).rejects.toThrow(InvalidArgumentError);
   await expect(runInRoom(room, { ...options(), inputPolicy: { maxBytes: -1 } })).rejects.toThrow(InvalidArgumentError);
   await expect(runInRoom({} as never, options())).rejects.toThrow(/room must be an rtc-node Room/);
+  // Session and voice options are checked by what takes them, before the room is touched.
+  await expect(runInRoom(room, { ...options(), maxToolSteps: -1 })).rejects.toThrow(InvalidArgumentError);
+  await expect(runInRoom(room, { ...options(), voice: { options: { minInterruptionDuration: -1 } } })).rejects.toThrow(/minInterruptionDuration must be a non-negative/);
   expect(room.agentListenerCount()).toBe(0);
+  expect(room.published).toEqual([]);
 });
 
 it('a room that is not connected is RoomAgentError', async () => {

@@ -130,21 +130,23 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
   };
   const clock = sessionOptions.clock ?? realClock;
 
-  // Validates the session options before anything native is made.
   const audioOutput = new RtcAudioOutput({ sampleRate: o.tts.sampleRate, channels: o.tts.numChannels, ...(queueSizeMs !== undefined ? { queueSizeMs } : {}) });
-  let session: AgentSession;
+  const mic = new MicrophoneFeed({ clock, onError: report });
+  // Bad session or voice options throw here, before the room is touched; what was made is released.
+  let session: AgentSession | undefined;
+  let voice: VoiceInput;
   try {
     session = new AgentSession({ ...sessionOptions, tts: o.tts, audioOutput, clock });
+    voice = attachVoiceInput(session, { ...voiceOptions, clock, source: mic, onError: voiceOptions?.onError ?? report });
   } catch (e) {
-    await audioOutput.close();
+    mic.close();
+    await session?.close().catch(report);
+    await audioOutput.close().catch(report);
     throw e;
   }
   const track = LocalAudioTrack.createAudioTrack(trackName ?? 'agent-voice', audioOutput.source);
   let publicationSid: string | undefined;
-
   let ending: Promise<RoomAgentEnd> | undefined;
-  const mic = new MicrophoneFeed({ clock, onError: report });
-  const voice = attachVoiceInput(session, { ...voiceOptions, clock, source: mic, onError: voiceOptions?.onError ?? report });
 
   // Text input, as LiveKit's default text input: interrupt (unless the message says not to), then reply.
   const onUserInput = (u: UserInput) => {
