@@ -66,3 +66,47 @@ it('reads each attached stream, fills the gaps with silence, cancels what it det
   expect(c.state.cancelled).toBe(true);
   expect(() => mic.attach(liveStream([]).stream)).toThrow(MicrophoneFeedClosedError);
 });
+
+it('a read that waits longer than maxStallMs (a muted or stalled track): the wait is filled with silence; a backlog is not', async () => {
+  const clock = new VirtualClock();
+  const mic = new MicrophoneFeed({ clock, maxStallMs: 500 });
+  let push!: (f: AudioFrame) => void;
+  mic.attach(new ReadableStream<AudioFrame>({ start: (c) => void (push = (f) => c.enqueue(f)) }));
+  // Read by hand, so the test decides when the reader is busy and when it asks.
+  const frames = mic[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await frames.next();
+    return r.done ? undefined : { value: r.value.data[0]!, ms: (r.value.samplesPerChannel * 1000) / r.value.sampleRate };
+  };
+  // Frames on time: nothing added.
+  for (let i = 0; i < 5; i++) {
+    const asked = next();
+    await clock.advance(20);
+    push(frame(1));
+    expect(await asked).toEqual({ value: 1, ms: 20 });
+  }
+  // A short wait (300 ms, under maxStallMs) is jitter: nothing added.
+  let asked = next();
+  await clock.advance(300);
+  push(frame(1));
+  expect(await asked).toEqual({ value: 1, ms: 20 });
+  // An 800 ms wait: the wait comes first as silence, then the frame.
+  asked = next();
+  await clock.advance(800);
+  push(frame(2));
+  let filled = 0;
+  for (let f = await asked; f; f = await next()) {
+    if (f.value === 2) break;
+    expect(f.value).toBe(0);
+    filled += f.ms;
+  }
+  expect(filled).toBeCloseTo(800, 6);
+  // A backlog: frames queued while the reader was busy for 900 ms are read as they are, no silence.
+  push(frame(3));
+  push(frame(3));
+  await clock.advance(900);
+  expect(await next()).toEqual({ value: 3, ms: 20 });
+  expect(await next()).toEqual({ value: 3, ms: 20 });
+  mic.close();
+  expect(await next()).toBeUndefined();
+});

@@ -24,6 +24,12 @@ export interface MicrophoneFeedOptions {
    * time lags the clock by the rest: later speech boundaries are then delivered as soon as found.
    */
   maxGapFillMs?: number;
+  /**
+   * A read that waits longer than this (ms) for the next frame means the stream was silent meanwhile
+   * (a muted or stalled track): the wait is filled in with silence. Default 500: more than a live
+   * stream's jitter. Frames queued while the reader was busy are not a stall.
+   */
+  maxStallMs?: number;
   /** Errors of a stream's `cancel()`. Default console.error. */
   onError?: (e: unknown) => void;
 }
@@ -34,8 +40,9 @@ export interface MicrophoneFeedOptions {
  * attached later; the frames go on as if from one device until `close()`.
  *
  * The voice input times the audio by its sample count, so a gap between streams (or before the
- * first) is filled with silence up to the clock time the next stream starts at. That silence also
- * lets the VAD end a speech the track was cut in the middle of.
+ * first), or a stream delivering nothing for a while (`maxStallMs`), is filled with silence up to
+ * the clock time audio resumes at. That silence also lets the VAD end a speech the track was cut in
+ * the middle of.
  *
  * @example
  * const mic = new MicrophoneFeed({ clock: realClock });
@@ -46,6 +53,7 @@ export interface MicrophoneFeedOptions {
 export class MicrophoneFeed implements AsyncIterable<AudioFrame> {
   readonly #clock: Clock;
   readonly #maxGapFillMs: number;
+  readonly #maxStallMs: number;
   readonly #onError: (e: unknown) => void;
   #current: FrameReader | undefined;
   /** Attached, not yet picked up by the reading loop. */
@@ -57,6 +65,7 @@ export class MicrophoneFeed implements AsyncIterable<AudioFrame> {
   constructor(o: MicrophoneFeedOptions) {
     this.#clock = o.clock;
     this.#maxGapFillMs = o.maxGapFillMs ?? 10_000;
+    this.#maxStallMs = o.maxStallMs ?? 500;
     this.#onError = o.onError ?? ((e: unknown) => console.error('[speechcharts] microphone feed:', e));
   }
 
@@ -124,11 +133,24 @@ export class MicrophoneFeed implements AsyncIterable<AudioFrame> {
       }
       try {
         for (;;) {
+          const askedAt = this.#clock.now();
           const { done, value } = await reader.read();
           if (done || !value) break;
           rate = value.sampleRate;
           channels = value.channels;
-          emittedMs += (value.samplesPerChannel * 1000) / rate;
+          const frameMs = (value.samplesPerChannel * 1000) / rate;
+          // A stream that went quiet (no frame at all for a while) and came back: that time, as silence.
+          // Only a read that waited counts: frames queued while the reader was busy (the VAD) are a
+          // backlog, already timed by their samples.
+          const waitedMs = this.#clock.now() - askedAt;
+          const behindMs = this.#clock.now() - startedAt - emittedMs - frameMs;
+          if (waitedMs > this.#maxStallMs && behindMs > 0) {
+            for (const f of silence(Math.min(this.#maxGapFillMs, behindMs, waitedMs), rate, channels)) {
+              emittedMs += (f.samplesPerChannel * 1000) / rate;
+              yield f;
+            }
+          }
+          emittedMs += frameMs;
           yield value;
         }
       } finally {
