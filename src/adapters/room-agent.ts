@@ -243,9 +243,7 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
   const closed = new Promise<RoomAgentEnd>((r) => (resolveClosed = r));
   const end = (reason: RoomAgentEndReason): Promise<RoomAgentEnd> => {
     ending ??= (async () => {
-      for (const [event, g] of attached) (room.off as (e: string, l: (...a: never[]) => void) => unknown)(event, g);
-      detachInput();
-      // Each step runs whatever the one before did: a failure is reported, never a reason to leak the rest.
+      // Each step runs even when the one before failed: a failure is reported, never a reason to leak the rest.
       const step = async (what: string, fn: () => unknown) => {
         try {
           await fn();
@@ -253,6 +251,10 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
           report(new RoomAgentError(`room agent: ${what} failed while ending: ${describe(e)}`, { cause: e }));
         }
       };
+      await step('leaving the room events', () => {
+        for (const [event, g] of attached) (room.off as (e: string, l: (...a: never[]) => void) => unknown)(event, g);
+        detachInput();
+      });
       await step('closing the voice input', () => {
         voice.close();
         mic.close();
@@ -291,7 +293,7 @@ export async function runInRoom(room: AgentRoom, o: RoomAgentOptions): Promise<R
   else {
     const first = participantIdentity !== undefined ? room.remoteParticipants.get(participantIdentity) : [...room.remoteParticipants.values()].find(eligible);
     // Someone may have joined (and been linked) while the track was being published.
-    if (first && !served) link(first);
+    if (first && !served) guard(link)(first);
   }
 
   return handle();
