@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^speechcharts\/voice$/, replacement: here('./src/voice/index.ts') },
       { find: /^speechcharts\/adapters$/, replacement: here('./src/adapters/index.ts') },
       { find: /^speechcharts\/inspect$/, replacement: here('./src/inspect/index.ts') },
+      { find: /^speechcharts\/livekit$/, replacement: here('./src/livekit/index.ts') },
       { find: /^speechcharts$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -87,6 +87,20 @@ export class SessionClosedError extends SpeechchartsError {}
 /** A public function got an argument it cannot use; the message names it. */
 export class InvalidArgumentError extends SpeechchartsError {}
 
+/**
+ * A LiveKit plugin (wrapped by `speechcharts/livekit`) reported a failure it did not recover from:
+ * `plugin` is its label (e.g. `openai.LLM`), `cause` the plugin's error.
+ * @example
+ * session.on('error', ({ error }) => { if (error instanceof LiveKitPluginError) log(error.plugin, error.cause); });
+ */
+export class LiveKitPluginError extends SpeechchartsError {
+  readonly plugin: string;
+  constructor(plugin: string, cause: unknown) {
+    super(`${plugin} failed: ${describe(cause)}`, { cause });
+    this.plugin = plugin;
+  }
+}
+
 export function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   try { return JSON.stringify(e); } catch { return String(e); }

@@ -18,6 +18,7 @@ export {
   InvalidArgumentError,
   DependencyStalledError,
   RunInProgressError,
+  LiveKitPluginError,
   type StalledDependency,
   type InterruptReason,
 } from './errors.js';
