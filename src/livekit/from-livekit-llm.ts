@@ -3,7 +3,7 @@ import type { ChatItem } from '../ports/chat-item.js';
 import type { LLM, LLMChunk, LLMRequest, ToolSchema } from '../ports/llm.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ensureLiveKitLogger } from './livekit-logger.js';
-import { watchPluginFailure } from './plugin-failure.js';
+import { PluginFailures } from './plugin-failure.js';
 
 export interface FromLiveKitLLMOptions {
   /** Passed to the plugin's `chat()` (e.g. 'required'). Default: the plugin's own. */
@@ -26,10 +26,11 @@ export interface FromLiveKitLLMOptions {
  */
 export function fromLiveKitLLM(model: lk.LLM, o: FromLiveKitLLMOptions = {}): LLM {
   if (!(model instanceof lk.LLM)) throw new InvalidArgumentError('fromLiveKitLLM: expected an llm.LLM from @livekit/agents (e.g. new openai.LLM(...))');
-  return { chat: (r) => chat(model, r, o) };
+  const failures = new PluginFailures(model, model.label());
+  return { chat: (r) => chat(model, failures, r, o) };
 }
 
-async function* chat(model: lk.LLM, r: LLMRequest, o: FromLiveKitLLMOptions): AsyncGenerator<LLMChunk> {
+async function* chat(model: lk.LLM, failures: PluginFailures, r: LLMRequest, o: FromLiveKitLLMOptions): AsyncGenerator<LLMChunk> {
   if (r.signal.aborted) return;
   ensureLiveKitLogger();
   const stream = model.chat({
@@ -42,7 +43,7 @@ async function* chat(model: lk.LLM, r: LLMRequest, o: FromLiveKitLLMOptions): As
   // LLMStream has no return(): leaving the loop would not end the request. close() aborts it.
   const close = () => stream.close();
   r.signal.addEventListener('abort', close, { once: true });
-  const watch = watchPluginFailure(model, model.label(), close);
+  const watch = failures.watch(close);
   try {
     for await (const chunk of stream) {
       const text = chunk.delta?.content;

@@ -5,3 +5,4 @@
  */
 export { fromLiveKitLLM, toChatContext, type FromLiveKitLLMOptions } from './from-livekit-llm.js';
 export { LiveKitPluginError } from '../errors.js';
+export { fromLiveKitTTS, type FromLiveKitTTSOptions } from './from-livekit-tts.js';
