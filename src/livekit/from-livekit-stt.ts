@@ -41,7 +41,7 @@ const TYPES: Partial<Record<lk.SpeechEventType, SpeechEventType>> = {
  * attachVoiceInput(session, { clock, source, stt });
  */
 export function fromLiveKitSTT(plugin: lk.STT, o: FromLiveKitSTTOptions = {}): STT {
-  if (!(plugin instanceof lk.STT)) throw new InvalidArgumentError('fromLiveKitSTT: expected an stt.STT from @livekit/agents (e.g. new deepgram.STT(...))');
+  if (!(plugin instanceof lk.STT)) throw new InvalidArgumentError('fromLiveKitSTT: expected an stt.STT from @livekit/agents (e.g. new deepgram.STT(...)); a second copy of @livekit/agents in node_modules also fails this check: keep it a single peer dependency');
   if (!plugin.capabilities.streaming && !o.vad) throw new InvalidArgumentError(`fromLiveKitSTT: ${plugin.label} cannot stream; pass { vad } (e.g. await silero.VAD.load()) so LiveKit's StreamAdapter can cut the audio`);
   return new LiveKitSTTBridge(plugin, o);
 }

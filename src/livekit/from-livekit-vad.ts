@@ -17,7 +17,7 @@ import { ensureLiveKitLogger } from './livekit-logger.js';
  * attachVoiceInput(session, { clock, source, stt, vad: fromLiveKitVAD(await silero.VAD.load()) });
  */
 export function fromLiveKitVAD(plugin: LiveKitVAD): VAD {
-  if (!(plugin instanceof LiveKitVAD)) throw new InvalidArgumentError('fromLiveKitVAD: expected a VAD from @livekit/agents (e.g. await silero.VAD.load())');
+  if (!(plugin instanceof LiveKitVAD)) throw new InvalidArgumentError('fromLiveKitVAD: expected a VAD from @livekit/agents (e.g. await silero.VAD.load()); a second copy of @livekit/agents in node_modules also fails this check: keep it a single peer dependency');
   return new LiveKitVADBridge(plugin);
 }
 
