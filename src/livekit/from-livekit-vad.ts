@@ -1,6 +1,6 @@
 import { VAD as LiveKitVAD, VADEventType, type VADEvent as LiveKitVADEvent, type VADStream } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, LiveKitPluginError } from '../errors.js';
 import { VAD_SAMPLE_RATE, type VAD, type VADEvent } from '../voice/vad.js';
 import { ensureLiveKitLogger } from './livekit-logger.js';
 
@@ -127,6 +127,8 @@ class LiveKitVADBridge implements VAD {
       if (this.stream !== stream) return;
       this.onEvent(ev);
     }
+    // Ended without reset(): the plugin closed it (its inference failed). A waiting push must not hang.
+    if (this.stream === stream) throw new LiveKitPluginError(this.plugin.label, new Error('its VAD stream ended'));
   }
 
   private onEvent(ev: LiveKitVADEvent): void {
