@@ -24,6 +24,7 @@ import { SESSION_EVENTS, SessionEmitter, type AgentSessionEvent, type AgentSessi
 import { checkOptions, isAsyncIterable, typeName, validateOptions, withInitialHistory } from './session-options.js';
 import type { SpeechHandle } from './speech-handle.js';
 import type { Tool } from './tool.js';
+import { mayPreemptReply } from './core/preemptive-slot.js';
 
 export type { InspectObserver } from './runtime/live-machines.js';
 
@@ -470,9 +471,8 @@ export class AgentSession<UserData = any> {
    */
   _preemptReply(userInput: string): boolean {
     const s = this.router.state;
-    if (this.closing || !s.started || s.closed || s.transitions.length > 0 || s.activeAgent === null) return false;
-    if (this.router.activeSpeech() !== null || this.pendingSpeeches.length > 0 || this.schedulerActor.getSnapshot().value !== 'active') return false;
-    const key = s.activeAgent;
+    if (this.closing || !mayPreemptReply(s, this.schedulerActor.getSnapshot().value === 'active')) return false;
+    const key = s.activeAgent!;
     const agent = this._agentHost.agent(key);
     if (!agent) return false;
     const tools: ToolSchema[] = Object.entries(agent.tools).map(([name, t]) => ({ name, description: t.description, parameters: t.parameters ?? { type: 'object', properties: {} } }));

@@ -5,7 +5,7 @@ import * as testing from 'speechcharts/testing';
 
 describe('package entry points', () => {
   it('export the public contract by name', () => {
-    for (const name of ['AgentSession', 'SpeechHandle', 'RunContext', 'tool', 'SpeechInterruptedError', 'ToolError', 'InterruptionRefusedError', 'SpeechFailedError', 'SessionClosedError', 'InvalidArgumentError'])
+    for (const name of ['AgentSession', 'SpeechHandle', 'RunContext', 'tool', 'SpeechInterruptedError', 'ToolError', 'InterruptionRefusedError', 'SpeechFailedError', 'SessionClosedError', 'InvalidArgumentError', 'LiveKitPluginError'])
       expect(root, name).toHaveProperty(name);
     for (const name of ['RunResult', 'RunAssert', 'EventAssert', 'RunInProgressError', 'withMockTools']) expect(root, name).toHaveProperty(name);
     expect(new root.SpeechInterruptedError('s1')).toBeInstanceOf(Error);
@@ -29,5 +29,10 @@ describe('optional entry points', () => {
     for (const name of ['EspeakTTS', 'SyntheticVoiceTTS', 'createDefaultTTS', 'RtcAudioOutput', 'RecordingAudioOutput', 'connectRoom', 'runInRoom', 'createRoomInputPolicy', 'attachRoomInput', 'disposeRtc']) expect(adapters, name).toHaveProperty(name);
     const inspect = await import('speechcharts/inspect');
     for (const name of ['createTraceRecorder', 'createInspectorServer', 'createStatelyBridge']) expect(inspect, name).toHaveProperty(name);
+  });
+
+  it('speechcharts/livekit exports the plugin bridge', async () => {
+    const livekit = await import('speechcharts/livekit');
+    for (const name of ['fromLiveKitLLM', 'fromLiveKitTTS', 'fromLiveKitSTT', 'fromLiveKitVAD', 'LiveKitPluginError']) expect(livekit, name).toHaveProperty(name);
   });
 });

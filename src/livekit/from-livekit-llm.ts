@@ -25,7 +25,7 @@ export interface FromLiveKitLLMOptions {
  * const session = new AgentSession({ llm: fromLiveKitLLM(new openai.LLM({ model: 'gpt-4o-mini' })), tts, audioOutput });
  */
 export function fromLiveKitLLM(model: lk.LLM, o: FromLiveKitLLMOptions = {}): LLM {
-  if (!(model instanceof lk.LLM)) throw new InvalidArgumentError('fromLiveKitLLM: expected an llm.LLM from @livekit/agents (e.g. new openai.LLM(...))');
+  if (!(model instanceof lk.LLM)) throw new InvalidArgumentError('fromLiveKitLLM: expected an llm.LLM from @livekit/agents (e.g. new openai.LLM(...)); a second copy of @livekit/agents in node_modules also fails this check: keep it a single peer dependency');
   const failures = new PluginFailures(model, model.label());
   return { chat: (r) => chat(model, failures, r, o) };
 }

@@ -3,10 +3,9 @@ import { AudioFrame } from '@livekit/rtc-node';
 import { realClock, type Clock } from '../ports/clock.js';
 import type { SpeechData, SpeechEvent, SpeechEventType, STT } from '../voice/stt.js';
 import { VAD_SAMPLE_RATE } from '../voice/vad.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, LiveKitPluginError } from '../errors.js';
 import { ensureLiveKitLogger } from './livekit-logger.js';
 import { PluginFailures, type FailureWatch } from './plugin-failure.js';
-import type { LiveKitPluginError } from '../errors.js';
 
 export interface FromLiveKitSTTOptions {
   /** The session's clock: event times and transcript times are read on it. Default: the wall clock. */
@@ -41,7 +40,7 @@ const TYPES: Partial<Record<lk.SpeechEventType, SpeechEventType>> = {
  * attachVoiceInput(session, { clock, source, stt });
  */
 export function fromLiveKitSTT(plugin: lk.STT, o: FromLiveKitSTTOptions = {}): STT {
-  if (!(plugin instanceof lk.STT)) throw new InvalidArgumentError('fromLiveKitSTT: expected an stt.STT from @livekit/agents (e.g. new deepgram.STT(...))');
+  if (!(plugin instanceof lk.STT)) throw new InvalidArgumentError('fromLiveKitSTT: expected an stt.STT from @livekit/agents (e.g. new deepgram.STT(...)); a second copy of @livekit/agents in node_modules also fails this check: keep it a single peer dependency');
   if (!plugin.capabilities.streaming && !o.vad) throw new InvalidArgumentError(`fromLiveKitSTT: ${plugin.label} cannot stream; pass { vad } (e.g. await silero.VAD.load()) so LiveKit's StreamAdapter can cut the audio`);
   return new LiveKitSTTBridge(plugin, o);
 }
@@ -50,6 +49,7 @@ class LiveKitSTTBridge implements STT {
   private readonly streaming: lk.STT;
   private readonly failures: PluginFailures;
   private readonly clock: Clock;
+  private readonly label: string;
   private readonly listeners = new Set<(ev: SpeechEvent) => void>();
   private stream: lk.SpeechStream | undefined;
   private watch: FailureWatch | undefined;
@@ -62,6 +62,7 @@ class LiveKitSTTBridge implements STT {
     private readonly o: FromLiveKitSTTOptions,
   ) {
     this.clock = o.clock ?? realClock;
+    this.label = plugin.label;
     this.streaming = plugin.capabilities.streaming ? plugin : new lk.StreamAdapter(plugin, o.vad!);
     this.failures = new PluginFailures(plugin, plugin.label);
     if (this.streaming !== plugin) new PluginFailures(this.streaming, this.streaming.label); // it re-emits the plugin's
@@ -74,8 +75,14 @@ class LiveKitSTTBridge implements STT {
   pushAudio(samples: Int16Array, atMs: number): void {
     if (this.closed || samples.length === 0) return;
     const stream = this.stream ?? this.open(atMs);
-    // The frame may keep the array: give it its own copy.
-    stream.pushFrame(new AudioFrame(samples.slice(), VAD_SAMPLE_RATE, 1, samples.length));
+    try {
+      // The frame may keep the array: give it its own copy.
+      stream.pushFrame(new AudioFrame(samples.slice(), VAD_SAMPLE_RATE, 1, samples.length));
+    } catch (e) {
+      // The plugin closed its stream on its own: the caller's audio (and its VAD) must go on.
+      this.report(new LiveKitPluginError(this.label, e));
+      this.close();
+    }
   }
 
   onEvent(listener: (ev: SpeechEvent) => void): () => void {

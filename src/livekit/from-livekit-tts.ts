@@ -25,7 +25,7 @@ export interface FromLiveKitTTSOptions {
  * const session = new AgentSession({ llm, tts, audioOutput: new RtcAudioOutput({ sampleRate: tts.sampleRate }) });
  */
 export function fromLiveKitTTS(plugin: lk.TTS, o: FromLiveKitTTSOptions = {}): TTS {
-  if (!(plugin instanceof lk.TTS)) throw new InvalidArgumentError('fromLiveKitTTS: expected a tts.TTS from @livekit/agents (e.g. new openai.TTS(...))');
+  if (!(plugin instanceof lk.TTS)) throw new InvalidArgumentError('fromLiveKitTTS: expected a tts.TTS from @livekit/agents (e.g. new openai.TTS(...)); a second copy of @livekit/agents in node_modules also fails this check: keep it a single peer dependency');
   const sampleRate = o.sampleRate ?? plugin.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new InvalidArgumentError(`fromLiveKitTTS: sampleRate must be a positive integer, got ${String(o.sampleRate)}`);
   const streaming = plugin.capabilities.streaming ? plugin : new lk.StreamAdapter(plugin, o.sentenceTokenizer ?? new tokenize.basic.SentenceTokenizer());

@@ -14,3 +14,4 @@ export { fromLiveKitLLM, toChatContext, type FromLiveKitLLMOptions } from './fro
 export { LiveKitPluginError } from '../errors.js';
 export { fromLiveKitTTS, type FromLiveKitTTSOptions } from './from-livekit-tts.js';
 export { fromLiveKitSTT, type FromLiveKitSTTOptions } from './from-livekit-stt.js';
+export { fromLiveKitVAD } from './from-livekit-vad.js';

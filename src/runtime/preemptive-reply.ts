@@ -1,6 +1,7 @@
 import { abortableIterate } from './abortable-iterate.js';
 import type { ChatItem } from '../ports/chat-item.js';
 import type { LLM, LLMChunk, LLMRequest } from '../ports/llm.js';
+import { mayBindPrepared, replyRequestKey, takePrepared, type PreemptiveSlot } from '../core/preemptive-slot.js';
 
 /** An LLM request as a step makes it (the signal aside). */
 export interface ReplyRequest {
@@ -11,33 +12,17 @@ export interface ReplyRequest {
 }
 
 /**
- * What must be unchanged for a prepared reply to be used: the LLM, the history before the user
- * message, the user message's text, the instructions and the tools (ids of the user message aside:
- * the prepared one is made up).
- */
-function fingerprint(r: Omit<ReplyRequest, 'llm'>): string {
-  const prior = r.history.slice(0, -1);
-  const last = r.history[r.history.length - 1];
-  return JSON.stringify({
-    prior,
-    user: last?.type === 'message' && last.role === 'user' ? last.content : null,
-    instructions: r.instructions ?? '',
-    tools: r.tools,
-  });
-}
-
-/**
  * One LLM request started before the user's turn was committed (preemptive generation): its chunks
  * are buffered (nothing plays) until the reply to that turn takes the stream, or it is cancelled.
  * Its failures are kept for the reply that takes it, never left unhandled.
  */
-export class PreparedReply {
+export class PreparedReply implements PreemptiveSlot {
   private readonly abort = new AbortController();
   private readonly chunks: LLMChunk[] = [];
   private ended = false;
   private failure: { error: unknown } | null = null;
   private wake: (() => void) | null = null;
-  private readonly key: string;
+  readonly key: string;
   /** The reply the committed turn became (set at the commit). */
   speechId: string | undefined;
   taken = false;
@@ -46,7 +31,7 @@ export class PreparedReply {
     readonly userInput: string,
     private readonly request: ReplyRequest,
   ) {
-    this.key = fingerprint(request);
+    this.key = replyRequestKey(request);
     let stream: AsyncIterable<LLMChunk>;
     try {
       stream = request.llm.chat({ history: request.history, ...(request.instructions ? { instructions: request.instructions } : {}), tools: request.tools, signal: this.abort.signal });
@@ -64,7 +49,7 @@ export class PreparedReply {
 
   /** The request a step would make now is the one this was started with. */
   matches(r: ReplyRequest): boolean {
-    return !this.cancelled && r.llm === this.request.llm && fingerprint(r) === this.key;
+    return !this.cancelled && r.llm === this.request.llm && replyRequestKey(r) === this.key;
   }
 
   cancel(reason: string): void {
@@ -147,16 +132,17 @@ export class PreemptiveReplies {
 
   /** The turn for `userInput` was committed as reply `speechId`: it may take the prepared reply. */
   bind(speechId: string, userInput: string): void {
-    if (this.current && this.current.speechId === undefined && this.current.userInput === userInput) this.current.speechId = speechId;
+    if (this.current && mayBindPrepared(this.current, userInput)) this.current.speechId = speechId;
     else this.cancel('the committed transcript differs');
   }
 
   /** The prepared stream for reply `speechId`'s first step, if it was made for exactly this request; else cancels it. */
   take(speechId: string, request: ReplyRequest, signal: AbortSignal): AsyncIterable<LLMChunk> | undefined {
     const c = this.current;
-    if (!c || c.speechId !== speechId) return undefined;
+    if (!c || takePrepared(c, speechId, c.key) === 'none') return undefined;
     this.current = null;
-    if (!c.matches(request)) {
+    // The same decision the model steps, plus what only the runtime has: the LLM object, a cancel already under way.
+    if (takePrepared(c, speechId, replyRequestKey(request)) !== 'use' || !c.matches(request)) {
       c.cancel('the history, instructions or tools changed');
       return undefined;
     }
