@@ -7,7 +7,7 @@
  *   (`start` for production; Node ≥ 22.18 runs it without tsx: node examples/livekit-worker.ts start)
  *
  * Models: OPENAI_API_KEY (LLM and TTS) and DEEPGRAM_API_KEY (STT) switch on the LiveKit plugins;
- * without them it runs on speechcharts' own stand-ins (see makeModels).
+ * without them it runs on speechcharts' own stand-ins (see makeModels). The VAD is LiveKit's Silero plugin.
  *
  * In your project, import from 'speechcharts', 'speechcharts/adapters' and 'speechcharts/livekit' instead of '../src/…'.
  * See the README, "Deploy on LiveKit workers".
@@ -16,13 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { AutoSubscribe, cli, defineAgent, ServerOptions, type JobContext, type JobProcess } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as openai from '@livekit/agents-plugin-openai';
+import * as silero from '@livekit/agents-plugin-silero';
 import type { LLM, TTS } from '../src/index.js';
 import { createDefaultTTS } from '../src/adapters/default-tts.js';
 import { runInRoom, type RoomAgentEnd } from '../src/adapters/room-agent.js';
 import type { RoomInputPolicyOptions } from '../src/adapters/room-input-policy.js';
 import type { STT } from '../src/voice/stt.js';
-import { SileroVAD, type VAD } from '../src/voice/vad.js';
-import { fromLiveKitLLM, fromLiveKitSTT, fromLiveKitTTS } from '../src/livekit/index.js';
+import type { VAD } from '../src/voice/vad.js';
+import { fromLiveKitLLM, fromLiveKitSTT, fromLiveKitTTS, fromLiveKitVAD } from '../src/livekit/index.js';
 
 /** The models one session runs on. */
 export interface WorkerModels {
@@ -39,12 +40,13 @@ export interface WorkerModels {
  * and TTS (OPENAI_TTS_VOICE, default alloy); with DEEPGRAM_API_KEY Deepgram's streaming STT
  * (DEEPGRAM_MODEL, default the plugin's). Without a key, speechcharts' own stand-ins: a toy LLM that
  * answers "You said: …", espeak-ng (or the built-in voice), and no STT (voice then only interrupts:
- * answer by chat). The VAD is speechcharts' embedded Silero, prewarmed per process.
+ * answer by chat). The VAD is LiveKit's Silero plugin through `fromLiveKitVAD`, loaded by prewarm.
  */
-export function makeModels(proc: JobProcess, env: Record<string, string | undefined> = process.env): WorkerModels {
-  const vad = (proc.userData.vad as VAD | undefined) ?? new SileroVAD();
+export async function makeModels(proc: JobProcess, env: Record<string, string | undefined> = process.env): Promise<WorkerModels> {
+  const sileroVAD = (proc.userData.vad as silero.VAD | undefined) ?? (await silero.VAD.load());
   // A process serves one job (agents-js' default executor): the prewarmed VAD is this session's alone.
   proc.userData.vad = undefined;
+  const vad = fromLiveKitVAD(sileroVAD);
   const openaiKey = env.OPENAI_API_KEY?.trim();
   const deepgramKey = env.DEEPGRAM_API_KEY?.trim();
   return {
@@ -75,7 +77,7 @@ export function inputPolicyFromEnv(env: Record<string, string | undefined>): Roo
  */
 export async function entry(ctx: JobContext): Promise<RoomAgentEnd> {
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
-  const models = makeModels(ctx.proc);
+  const models = await makeModels(ctx.proc);
   const agent = await runInRoom(ctx.room, {
     llm: models.llm,
     tts: models.tts,
@@ -96,8 +98,8 @@ export async function entry(ctx: JobContext): Promise<RoomAgentEnd> {
 
 export default defineAgent({
   // Runs once per job process, before its job: the VAD model is loaded ahead of the user's first word.
-  prewarm: (proc: JobProcess) => {
-    proc.userData.vad = new SileroVAD();
+  prewarm: async (proc: JobProcess) => {
+    proc.userData.vad = await silero.VAD.load();
   },
   entry: async (ctx: JobContext) => {
     await entry(ctx);
@@ -106,5 +108,12 @@ export default defineAgent({
 
 // Only when run as a program: the job processes import this file for its default export.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  cli.runApp(new ServerOptions({ agent: fileURLToPath(import.meta.url) }));
+  cli.runApp(
+    new ServerOptions({
+      agent: fileURLToPath(import.meta.url),
+      // Starting a job process (imports, tsx, loading the Silero model in prewarm) took over agents-js'
+      // 10 s default on the loaded 2-core development machine; a process that misses it is killed.
+      initializeProcessTimeout: 60_000,
+    }),
+  );
 }
