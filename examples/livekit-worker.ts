@@ -4,7 +4,7 @@
  * user's microphone heard, chat answered) until the user leaves or the room closes.
  *
  *   LIVEKIT_URL=wss://… LIVEKIT_API_KEY=… LIVEKIT_API_SECRET=… npx tsx examples/livekit-worker.ts dev
- *   (`start` for production; Node ≥ 22.18 runs it without tsx: node examples/livekit-worker.ts start)
+ *   (`start` for production, best compiled: npm run build && node dist/examples/livekit-worker.js start)
  *
  * Models: OPENAI_API_KEY (LLM and TTS) and DEEPGRAM_API_KEY (STT) switch on the LiveKit plugins;
  * without them it runs on speechcharts' own stand-ins (see makeModels). The VAD is LiveKit's Silero plugin.
