@@ -5,6 +5,7 @@ import type { TTS } from '../ports/tts.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ensureLiveKitLogger } from './livekit-logger.js';
 import { PluginFailures } from './plugin-failure.js';
+import { containChunkedStreamRejections } from './chunked-stream-rejections.js';
 
 export interface FromLiveKitTTSOptions {
   /** Rate of the frames handed to speechcharts (the audio output's rate). Default: the plugin's. */
@@ -19,6 +20,12 @@ export interface FromLiveKitTTSOptions {
  * in LiveKit's `tts.StreamAdapter`, which synthesizes sentence by sentence) and its frames come back,
  * resampled when `sampleRate` differs from the plugin's. The abort signal closes the plugin's stream
  * at once, which closes its request or socket.
+ *
+ * Upstream workaround: for a non-streaming plugin, the plugin instance's `synthesize` is shadowed once
+ * (see `containChunkedStreamRejections`) because agents' `ChunkedStream` (1.9.0) drops its task's
+ * promise: the OpenAI TTS (1.9.0) aborted before its response headers, or failing, would otherwise end
+ * in an unhandled rejection. Our own abort then ends the request quietly; a genuine failure still
+ * fails the speech (`LiveKitPluginError`).
  * @example
  * import * as openai from '@livekit/agents-plugin-openai';
  * const tts = fromLiveKitTTS(new openai.TTS({ voice: 'alloy' })); // 24 kHz mono
@@ -29,6 +36,7 @@ export function fromLiveKitTTS(plugin: lk.TTS, o: FromLiveKitTTSOptions = {}): T
   const sampleRate = o.sampleRate ?? plugin.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new InvalidArgumentError(`fromLiveKitTTS: sampleRate must be a positive integer, got ${String(o.sampleRate)}`);
   const streaming = plugin.capabilities.streaming ? plugin : new lk.StreamAdapter(plugin, o.sentenceTokenizer ?? new tokenize.basic.SentenceTokenizer());
+  if (streaming !== plugin) containChunkedStreamRejections(plugin);
   // The adapter re-emits its plugin's failures, which are watched on the plugin itself.
   if (streaming !== plugin) new PluginFailures(streaming, streaming.label);
   const failures = new PluginFailures(plugin, plugin.label);

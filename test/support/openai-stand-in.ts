@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  *   `chat.completion.chunk` (text deltas; tool-call deltas with the id and name in the first and the
  *   arguments JSON split over several), then a usage chunk (`stream_options.include_usage`), then
  *   `data: [DONE]`.
- * - `POST /v1/audio/speech` with `response_format: 'pcm'`: raw 24 kHz mono s16le, streamed in chunks.
+ * - `POST /v1/audio/speech` with `response_format: 'pcm'`: raw 24 kHz mono s16le, streamed in chunks
+ *   (or held before the headers, or an HTTP error status).
  * Each request's body is recorded; `closed` fires when a request's connection closes, with whether
  * the response had been sent whole (false: the client hung up first).
  */
@@ -20,6 +21,10 @@ export class OpenAIStandIn extends EventEmitter<{ request: [StandInRequest]; clo
   samplesPerChar = 240;
   /** Speech requests: send this many samples, then hold the response open (never end). Unset: send all. */
   speechHoldAfterSamples: number | undefined;
+  /** Speech requests: send no response at all, not even the headers (the client must hang up). */
+  speechHoldHeaders = false;
+  /** Speech requests: answer with this HTTP error status (an OpenAI error body) instead. */
+  speechStatus: number | undefined;
   private server: Server | undefined;
   private sockets = new Set<import('node:net').Socket>();
 
@@ -115,6 +120,11 @@ export class OpenAIStandIn extends EventEmitter<{ request: [StandInRequest]; clo
   }
 
   private async speech(r: StandInRequest, res: ServerResponse): Promise<void> {
+    if (this.speechHoldHeaders) return;
+    if (this.speechStatus) {
+      res.writeHead(this.speechStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'stand-in failure', type: 'server_error', code: null } }));
+      return;
+    }
     const total = String(r.body.input ?? '').length * this.samplesPerChar;
     const pcm = Buffer.alloc(total * 2);
     for (let i = 0; i < total; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 24000)), i * 2);
