@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAdjacencyMap } from 'xstate/graph';
-import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, VOICE_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
 import { classifyStuck, composedInvariants, composedProgress, machineModels, KNOWN_RUNTIME_BUGS } from '../src/model/invariants.js';
 import { exploreModel, formatPath, formatReport, type ExplorationReport } from '../src/testing/model-explorer.js';
 
@@ -59,6 +59,7 @@ for (const [label, bounds] of [
   ['composed system, tools that say, reply and interrupt', TOOLS_SPEAK_BOUNDS],
   ['composed system with agents: a handoff (outside or from a tool) or a task, onExit, close', AGENT_BOUNDS],
   ['composed system with agents: chains of three transitions', AGENT_CHAIN_BOUNDS],
+  ...VOICE_BOUNDS.map((b) => [`composed system with the user's voice turns ('${b.voice!.turnDetection}' turn detection, preemptive generation)`, b] as const),
 ] as const) {
   describe(`${label}: the session's routing over scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each`, () => {
     let report: ExplorationReport<ComposedSnapshot, ModelEvent>;
@@ -71,10 +72,17 @@ for (const [label, bounds] of [
 
     it('explores every reachable state within the bounds', () => {
       expect(report.truncated).toBe(false);
-      expect(report.states).toBeGreaterThan(5_000);
+      expect(report.states).toBeGreaterThan(2_000);
     });
 
     for (const inv of composedInvariants) it(inv.name, () => expect(violationLines(report, inv.name, describeComposed)).toEqual([]));
+
+    if (bounds.voice)
+      it('the voice is not vacuous: turns are committed, and a prepared reply is taken by the reply to its turn', () => {
+        const states = report.graph.snapshots;
+        expect(states.some((s) => (s.context.voice?.snap.context.committed ?? 0) >= 2)).toBe(true);
+        expect(states.some((s) => (s.context.voice?.took.length ?? 0) > 0)).toBe(true);
+      });
 
     for (const p of composedProgress) {
       it(p.name, () => {
@@ -102,7 +110,15 @@ describe('the composed explorations together', () => {
     const unreached = Object.fromEntries(Object.entries(coverage).map(([k, c]) => [k, c.report().stateNodes.uncovered]));
     // The runtime never sends DRAIN (reserved for handoff): the scheduler's draining states are
     // reachable only from the machine alone, where the per-machine exploration covers them.
-    expect(unreached).toEqual({ speechHandle: [], toolRun: [], scheduler: ['scheduler.draining', 'scheduler.drained'], agentState: [], agentActivity: [] });
+    // The voice explorations keep LiveKit's user-away timeout (15 s); `awayOff` (no timeout) is the per-machine exploration's.
+    expect(unreached).toEqual({
+      speechHandle: [],
+      toolRun: [],
+      scheduler: ['scheduler.draining', 'scheduler.drained'],
+      agentState: [],
+      agentActivity: [],
+      userTurn: ['userTurn.active.presence.listening.awayOff'],
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { HOLDS_WAITERS } from '../../machines/interrupt-event.js';
 import type { Invariant, ModelStep, Progress } from '../testing/model-explorer.js';
 import { fail, isFinal } from './check-helpers.js';
+import { voiceInvariants, voiceProgress } from './voice-invariants.js';
 import {
   PIPELINE_EVENT_TYPES,
   blockedOn,
@@ -297,6 +298,7 @@ export const composedInvariants: CInvariant[] = [
       return fail(bad);
     },
   },
+  ...voiceInvariants,
 ];
 
 function heldByTransition(s: ComposedState, id: string): boolean {
@@ -417,6 +419,7 @@ export const composedProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
       s.context.activities.every((a) => isFinal(a.snap)),
     via: (e) => e.type === 'CLOSE' || pipelineTypes.has(e.type),
   },
+  ...voiceProgress,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { SessionState } from '../core/session-state.js';
 import { blockedOn, blockedOnTask, currentSpeech, MODEL_BOUNDS, type ComposedState, type ModelBounds, type ModelEvent } from './composed-state.js';
 import { isFinal } from './check-helpers.js';
 import { initialComposedState, stepComposed } from './model-world.js';
+import { voiceEvents, voiceIdentity } from './user-turn-world.js';
 
 export * from './composed-state.js';
 export { coverage, machineKey, resetCoverage } from './machine-steppers.js';
@@ -48,7 +49,7 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
   const out: ModelEvent[] = [{ type: 'START' }];
   const room = s.speeches.length < b.speeches;
   // Input before start() is queued while scheduling is paused; one such speech shows it is kept.
-  if (s.speeches.length < (s.session.started || s.session.closed ? b.speeches : Math.min(b.speeches, b.speechesBeforeStart))) out.push({ type: 'REPLY' }, { type: 'SAY' });
+  if (b.apiSpeech !== false && s.speeches.length < (s.session.started || s.session.closed ? b.speeches : Math.min(b.speeches, b.speechesBeforeStart))) out.push({ type: 'REPLY' }, { type: 'SAY' });
   out.push({ type: 'INTERRUPT', force: false }, { type: 'INTERRUPT', force: true }, { type: 'CLOSE' });
   const agents = b.agentTransitions > 0 && !s.session.closed;
   const moreTransitions = agents && s.transitionsAsked < b.agentTransitions;
@@ -90,6 +91,7 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
       if (may('interrupts')) out.push({ type: 'TOOL_INTERRUPT', ...at });
     });
   });
+  out.push(...voiceEvents(s));
   const cur = currentSpeech(s);
   const p = cur?.pipeline;
   const st = cur ? s.session.speeches.get(cur.id)?.step : undefined;
@@ -152,7 +154,7 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
     for (const [k, a] of ses.agents) out += `;${k}${a.parent ?? ''}${+a.entered}`;
     out += `;H${ses.held.join(',')}`;
   }
-  return out;
+  return out + voiceIdentity(s.voice);
 }
 
 function historyOutput(ses: SessionState, callId: string): string {
@@ -173,5 +175,9 @@ export function describeComposed(snapshot: ComposedSnapshot): string {
   });
   const agents = s.activities.map((a) => `${a.key}(${a.agentId})=${String(a.snap.value)}${a.exitPending ? '(onExit running)' : ''}`).join(' ');
   const tr = s.session.transitions.map((t) => `${t.kind}→${'to' in t ? t.to : t.task}`).join(',');
-  return `${agents ? `agents{${agents}} active=${s.session.activeAgent ?? '-'}${tr ? ` transitions=[${tr}]` : ''}${s.session.held.length ? ` held=[${s.session.held.join(',')}]` : ''} ` : ''}scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.session.closed ? ' closed' : ''}; ${sp.join('; ')}`;
+  const v = s.voice;
+  const voice = v
+    ? ` user{turn=${JSON.stringify(v.snap.value)}${v.snap.context.text ? ` text="${v.snap.context.text}"` : ''}${v.prepared ? ` prepared="${v.prepared.userInput}"${v.prepared.speechId ? `→${v.prepared.speechId}` : ''}` : ''} timers=[${Object.entries(v.timers).map(([t, at]) => `${t}@+${at - v.now}ms`).join(',')}]}`
+    : '';
+  return `${agents ? `agents{${agents}} active=${s.session.activeAgent ?? '-'}${tr ? ` transitions=[${tr}]` : ''}${s.session.held.length ? ` held=[${s.session.held.join(',')}]` : ''} ` : ''}scheduler=${JSON.stringify(s.scheduler.value)} current=${s.scheduler.context.current ?? '-'} queue=[${s.scheduler.context.queue.map((q) => q.id).join(',')}] agent=${String(s.agent.value)}${s.audioPaused ? ' audio=paused' : ''}${s.session.closed ? ' closed' : ''}${voice}; ${sp.join('; ')}`;
 }

@@ -4,6 +4,8 @@ import type { AgentState, agentStateMachine } from '../../machines/agent-state.m
 import type { schedulerMachine } from '../../machines/scheduler.machine.js';
 import type { speechHandleMachine } from '../../machines/speech-handle.machine.js';
 import type { toolRunMachine } from '../../machines/tool-run.machine.js';
+import type { TurnDetectionMode, UserTurnTimer, userTurnMachine } from '../../machines/user-turn.machine.js';
+import type { PreemptiveSlot } from '../core/preemptive-slot.js';
 import type { SessionState } from '../core/session-state.js';
 import { abortedToolOutput } from '../core/tool-output.js';
 import type { ChatItem } from '../ports/chat-item.js';
@@ -25,6 +27,20 @@ export interface ModelBounds {
    * may do anything the other bounds allow.
    */
   tools?: readonly ModelToolSpec[];
+  /** `generateReply`/`say` from outside (default true); off when the voice makes the replies. */
+  apiSpeech?: boolean;
+  /** The user's voice turns (the user-turn machine composed in); absent: no voice input. */
+  voice?: VoiceBounds;
+}
+
+/** The user's voice in the composed model: the turn detection mode and how much the user says. */
+export interface VoiceBounds {
+  turnDetection: TurnDetectionMode;
+  preemptiveGeneration: boolean;
+  /** Stretches of user speech (VAD starts) per session. */
+  speechStarts: number;
+  /** Final transcripts per session (each one word). */
+  transcripts: number;
 }
 
 /** A tool of the checked agent: its name and declared behavior. */
@@ -63,6 +79,26 @@ export const AGENT_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSp
 
 /** Chains of transitions: a second one asked during the first, a handoff during a task, a task's end; one speech. */
 export const AGENT_CHAIN_BOUNDS: Readonly<ModelBounds> = { ...AGENT_BOUNDS, speeches: 1, agentTransitions: 3 };
+
+/**
+ * The user's voice turns composed with the session: the user-turn machine (endpointing timers fired
+ * in deadline order, transcripts, the end-of-turn model's answers, manual commits) commits turns
+ * through the session's routing, preemptive generation included, with interrupts, pauses, LLM and
+ * TTS failures and close anywhere. One exploration per turn detection mode; the replies are the
+ * voice's own and make no tool calls (the other explorations cover tools).
+ */
+export const VOICE_BOUNDS: readonly Readonly<ModelBounds>[] = (['vad', 'eot', 'stt', 'manual'] as const).map((turnDetection) => ({
+  ...MODEL_BOUNDS,
+  toolsPerSpeech: 0,
+  apiSpeech: false,
+  voice: { turnDetection, preemptiveGeneration: true, speechStarts: 2, transcripts: 2 },
+}));
+
+/** `--deep`: voice turns beside a reply asked from outside (preemptive generation must wait for it), and three turns. */
+export const DEEP_VOICE_BOUNDS: readonly Readonly<ModelBounds>[] = [
+  { ...MODEL_BOUNDS, toolsPerSpeech: 0, voice: { turnDetection: 'vad', preemptiveGeneration: true, speechStarts: 1, transcripts: 2 } },
+  { ...MODEL_BOUNDS, toolsPerSpeech: 0, apiSpeech: false, speeches: 3, voice: { turnDetection: 'vad', preemptiveGeneration: true, speechStarts: 3, transcripts: 3 } },
+];
 
 /** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
 export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
@@ -121,12 +157,27 @@ export type ModelEvent =
   /** The task speaking for the session calls `complete(result)`. */
   | { type: 'TASK_COMPLETE' }
   /** The `onExit` of the agent entry `agent` (0-based) settles. */
-  | { type: 'EXIT_DONE'; agent: number };
+  | { type: 'EXIT_DONE'; agent: number }
+  // ── the user's voice (VAD, STT, end-of-turn model, the turn's timers) ──
+  | { type: 'USER_SPEECH_STARTED' }
+  | { type: 'USER_SPEECH_ENDED' }
+  /** The STT's final transcript: one word, `w1`, `w2`, … in order. */
+  | { type: 'USER_TRANSCRIPT' }
+  | { type: 'STT_END_OF_SPEECH' }
+  /** The end-of-turn model answers the pause it was asked about: the turn is likely over, or not. */
+  | { type: 'EOT_PREDICTED'; likely: boolean }
+  /** `session.commitUserTurn()` / `session.clearUserTurn()`. */
+  | { type: 'USER_COMMIT' }
+  | { type: 'USER_CLEAR' }
+  /** The clock reaches the earliest deadline of the user turn's timers. */
+  | { type: 'TIMER_ELAPSED'; timer: UserTurnTimer };
 
 export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE', 'UPDATE_AGENT'] as const;
 /** What agents' code does on its own: a task completes, an `onExit` settles. */
 export const AGENT_WORLD_EVENT_TYPES = ['TASK_COMPLETE', 'EXIT_DONE', 'TOOL_HANDOFF', 'TOOL_RUN_TASK'] as const;
 /** The world's events: what the pipeline and the tools do without a new user input. */
+/** What the user's voice does: speech, transcripts, the end-of-turn model, time passing. */
+export const VOICE_EVENT_TYPES = ['USER_SPEECH_STARTED', 'USER_SPEECH_ENDED', 'USER_TRANSCRIPT', 'STT_END_OF_SPEECH', 'EOT_PREDICTED', 'TIMER_ELAPSED'] as const;
 export const PIPELINE_EVENT_TYPES = ['TEXT_CHUNK', 'TOOL_CALL', 'STEP_DONE', 'PLAYOUT_DONE', 'LLM_ERROR', 'TTS_ERROR', 'TOOL_WAIT', 'TOOL_RESULT', 'TOOL_ERROR', 'TOOL_SAY', 'TOOL_REPLY', 'TOOL_INTERRUPT', 'TOOL_AWAIT_SPEECH'] as const;
 
 export type SpeechSnapshot = SnapshotFrom<typeof speechHandleMachine>;
@@ -134,6 +185,34 @@ export type ToolRunSnapshot = SnapshotFrom<typeof toolRunMachine>;
 export type SchedulerSnapshot = SnapshotFrom<typeof schedulerMachine>;
 export type AgentStateSnapshot = SnapshotFrom<typeof agentStateMachine>;
 export type ActivitySnapshot = SnapshotFrom<typeof agentActivityMachine>;
+export type UserTurnSnapshot = SnapshotFrom<typeof userTurnMachine>;
+
+/**
+ * The user's voice: the user-turn machine, its timers on the model's clock, the runtime's prepared
+ * reply, and a ledger of what the user said for the invariants.
+ */
+export interface VoiceModel {
+  snap: UserTurnSnapshot;
+  key: string;
+  /** Model clock (ms): advances only when a timer elapses. */
+  now: number;
+  /** Deadlines of the timers the machine asked for and has not cancelled. */
+  timers: Partial<Record<UserTurnTimer, number>>;
+  /** The user is speaking (between the VAD's start and end). */
+  speaking: boolean;
+  speechStarts: number;
+  transcripts: number;
+  /** The end-of-turn model was asked about the current pause and has not answered. */
+  eotAsked: boolean;
+  /** What the agent state last told the machine: thinking or speaking. */
+  agentBusy: boolean;
+  /** The runtime's prepared reply (preemptive generation), null when none. */
+  prepared: PreemptiveSlot | null;
+  /** Ledger: transcripts the user said since the last commit, clear or close. */
+  said: string[];
+  /** Replies that took a prepared reply: the transcript it was made for, the reply's user input, and whether the request (history, instructions, tools) was the one it was made with. */
+  took: { speechId: string; preparedFor: string; userInput: string; sameRequest: boolean }[];
+}
 
 /** One agent entry's activity, and its hooks as the world runs them. */
 export interface ActivityModel {
@@ -217,6 +296,8 @@ export interface ComposedState {
   speeches: SpeechModel[];
   /** Agent entries' activities, in entry order. */
   activities: ActivityModel[];
+  /** The user's voice turns, when the bounds have a voice. */
+  voice: VoiceModel | null;
   /** Agent transitions asked for so far (bounded by `agentTransitions`). */
   transitionsAsked: number;
   /** Floor grants (`speech#step`) and unstarted ends (`speech#0`), in order: history must follow it. */

@@ -4,6 +4,7 @@ import { agentStateMachine } from '../../machines/agent-state.machine.js';
 import { schedulerMachine } from '../../machines/scheduler.machine.js';
 import { speechHandleMachine } from '../../machines/speech-handle.machine.js';
 import { toolRunMachine } from '../../machines/tool-run.machine.js';
+import { userTurnMachine } from '../../machines/user-turn.machine.js';
 import { CoverageRecorder, createMachineStepper, type ActionRecord, type StepResult } from '../testing/model-explorer.js';
 
 /** What the composed explorations exercised of each machine. */
@@ -13,6 +14,7 @@ export const coverage = {
   scheduler: new CoverageRecorder(schedulerMachine),
   agentState: new CoverageRecorder(agentStateMachine),
   agentActivity: new CoverageRecorder(agentActivityMachine),
+  userTurn: new CoverageRecorder(userTurnMachine),
 };
 
 /**
@@ -27,7 +29,7 @@ export function resetCoverage(): void {
 }
 
 /**
- * Machine snapshot identity: value and context (our machines keep no counters).
+ * Machine snapshot identity: value and context (counters, such as the user turn's commits, stay within the model's bounds).
  * @example machineKey(snapshot) // '[{"active":"generating"},{"id":"speech_1",...}]'
  */
 export function machineKey(s: { value: unknown; context: unknown }): string {
@@ -86,6 +88,7 @@ export const steppers = {
   scheduler: memoStepper(schedulerMachine, coverage.scheduler),
   agent: memoStepper(agentStateMachine, coverage.agentState),
   activity: memoStepper(agentActivityMachine, coverage.agentActivity),
+  userTurn: memoStepper(userTurnMachine, coverage.userTurn),
 };
 
 /** The delay of a delayed action (a timer), if it is one. */

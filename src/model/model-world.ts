@@ -27,6 +27,7 @@ import {
 } from './composed-state.js';
 import { isFinal } from './check-helpers.js';
 import { delayOf, steppers } from './machine-steppers.js';
+import { UserTurnWorld, cloneVoice, initialVoice } from './user-turn-world.js';
 
 // ── one step of the model: the router over snapshots, and the world around it ──
 
@@ -35,6 +36,7 @@ function cloneState(s: ComposedState): ComposedState {
     ...s,
     activities: s.activities.map((a) => ({ ...a })),
     session: cloneSessionState(s.session),
+    voice: s.voice ? cloneVoice(s.voice) : null,
     // A released speech never changes again (nothing routes to it): share it.
     speeches: s.speeches.map((sp) => (sp.released ? sp : { ...sp, pipeline: sp.pipeline ? { ...sp.pipeline } : null, tools: sp.tools.map((t) => ({ ...t })) })),
     grants: [...s.grants],
@@ -68,9 +70,14 @@ function snapshotPort<S, E>(
 class ModelWorld implements SessionMachines, SessionShell {
   readonly router: SessionRouter;
   private readonly microtasks: (() => void)[] = [];
+  /** The user's voice, when the bounds have one. */
+  private readonly voice: UserTurnWorld | null;
+  /** Agent states shown during the step, in order: the voice hears each (the runtime's `agent_state_changed`). */
+  private readonly agentStates: AgentState[] = [];
 
   constructor(readonly s: ComposedState) {
     this.router = new SessionRouter(s.session, this, this, { maxToolSteps: s.bounds.maxToolSteps });
+    this.voice = s.voice ? new UserTurnWorld(s, s.voice, { createUserReply: (text) => this.voiceReply(text) }) : null;
   }
 
   // ── SessionMachines: the machines as snapshots ──
@@ -94,7 +101,10 @@ class ModelWorld implements SessionMachines, SessionShell {
       const r = steppers.agent.next(this.s.agent, ev);
       this.s.agent = r.snapshot;
       this.s.agentKey = r.key;
-      if (r.snapshot.value !== 'closed') this.s.shownAgentState = r.snapshot.value as AgentState;
+      if (r.snapshot.value !== 'closed' && r.snapshot.value !== this.s.shownAgentState) {
+        this.s.shownAgentState = r.snapshot.value as AgentState;
+        this.agentStates.push(this.s.shownAgentState);
+      }
       for (const a of r.actions) this.s.effects.push(delayOf(a) !== undefined ? 'timer:agentState' : `unrouted:agentState:${a.type}`);
     },
   };
@@ -255,8 +265,12 @@ class ModelWorld implements SessionMachines, SessionShell {
     const sp = this.speechModel(id);
     sp.pipeline = { index, chunks: 0, heard: false, llmDone: false, playoutRequested: false };
     this.s.grants.push(`${id}#${index}`);
-    // The runtime runs a step in a later microtask.
-    this.microtasks.push(() => this.router.stepRunning(id, index));
+    // The runtime runs a step in a later microtask; a reply's first step may take the prepared reply.
+    this.microtasks.push(() => {
+      this.router.stepRunning(id, index);
+      // The step asks the LLM once the user input is in history (step-runner's chunksFor).
+      if (index === 1 && !isFinal(sp.snap)) this.voice?.firstStep(id);
+    });
   }
 
   stopStreams(): void {}
@@ -303,6 +317,7 @@ class ModelWorld implements SessionMachines, SessionShell {
   released(id: string): void {
     const sp = this.speechModel(id);
     sp.released = true;
+    this.voice?.released(id);
     if (!this.s.grants.some((g) => g.startsWith(`${id}#`))) this.s.grants.push(`${id}#0`);
   }
 
@@ -338,6 +353,9 @@ class ModelWorld implements SessionMachines, SessionShell {
         this.router.beginClose();
         this.drain(); // the model's cuts report at once, so every speech is released here
         this.router.endClose();
+        // The session's close event closes the user turn.
+        this.drainAgentStates();
+        this.voice?.close();
         break;
       case 'INTERRUPT_SPEECH': {
         // SpeechHandle.interrupt(): a finished speech is left as it is; a refusal throws.
@@ -385,10 +403,21 @@ class ModelWorld implements SessionMachines, SessionShell {
         this.router.agentExited(a.key);
         break;
       }
+      case 'USER_SPEECH_STARTED':
+      case 'USER_SPEECH_ENDED':
+      case 'USER_TRANSCRIPT':
+      case 'STT_END_OF_SPEECH':
+      case 'EOT_PREDICTED':
+      case 'USER_COMMIT':
+      case 'USER_CLEAR':
+      case 'TIMER_ELAPSED':
+        this.voice?.apply(ev);
+        break;
       default:
         if (cur) this.pipeline(cur, ev);
     }
     this.drain();
+    this.drainAgentStates();
     s.history = s.session.history.map(historyLine);
   }
 
@@ -403,11 +432,28 @@ class ModelWorld implements SessionMachines, SessionShell {
     for (let task = this.microtasks.shift(); task; task = this.microtasks.shift()) task();
   }
 
-  private create(creator: ToolModel | null, kind: 'reply' | 'say', allowInterruptions: boolean): void {
+  /** The voice hears each agent state shown, and what it commits runs to the end of the step. */
+  private drainAgentStates(): void {
+    for (let st = this.agentStates.shift(); st; st = this.agentStates.shift()) {
+      this.voice?.agentState(st);
+      this.drain();
+    }
+  }
+
+  /** A voice turn's reply: not an API call of the path, so what the last call returned stays. */
+  private voiceReply(text: string): string | null {
+    const last = this.s.last;
+    const id = this.create(null, 'reply', true, text);
+    this.s.last = last;
+    return id;
+  }
+
+  /** A new speech, as `say`/`generateReply` make one; `userInput` for a voice turn. Its id, or null when closed. */
+  private create(creator: ToolModel | null, kind: 'reply' | 'say', allowInterruptions: boolean, userInput?: string): string | null {
     const s = this.s;
     if (s.session.closed) {
       s.last = 'SessionClosedError';
-      return;
+      return null;
     }
     s.last = 'ok';
     this.pendingCreator = creator?.callId ?? null;
@@ -418,12 +464,13 @@ class ModelWorld implements SessionMachines, SessionShell {
       origin: creatorSpeech ? this.router.agentOf(creatorSpeech.id) : null,
       kind,
       // A tool's reply has instructions, no user input.
-      userInput: kind === 'reply' && !creator ? userInputOf(`speech_${s.session.nextSpeech + 1}`) : undefined,
+      userInput: kind === 'reply' && !creator ? (userInput ?? userInputOf(`speech_${s.session.nextSpeech + 1}`)) : undefined,
       priority: SPEECH_PRIORITY.NORMAL,
       allowInterruptions,
     });
     this.pendingCreator = null;
     if (creator) creator.awaits = id;
+    return id;
   }
 
   private toolEvent(ev: Extract<ModelEvent, ToolAddress>): void {
@@ -439,9 +486,9 @@ class ModelWorld implements SessionMachines, SessionShell {
       case 'TOOL_ERROR':
         return send({ type: 'ERROR', output: TOOL_FAILED });
       case 'TOOL_SAY':
-        return this.create(t, 'say', true);
+        return void this.create(t, 'say', true);
       case 'TOOL_REPLY':
-        return this.create(t, 'reply', true);
+        return void this.create(t, 'reply', true);
       case 'TOOL_INTERRUPT':
         this.s.last = this.router.interruptAll(false, 'interrupt').refused ? 'InterruptionRefusedError' : 'ok';
         return;
@@ -537,6 +584,7 @@ export function initialComposedState(bounds: Readonly<ModelBounds>): ComposedSta
     shownAgentState: 'initializing',
     speeches: [],
     activities: [],
+    voice: bounds.voice ? initialVoice(bounds.voice) : null,
     transitionsAsked: 0,
     grants: [],
     history: [],
