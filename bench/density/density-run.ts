@@ -5,12 +5,15 @@
  * (bench/density.ts) runs it in a fresh child process per (engine, N), so memory figures are clean;
  * test/density-driver.test.ts runs it for 1 session so the bench cannot rot.
  */
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RtcAudioOutput } from '../../src/adapters/rtc-audio-output.js';
 import { SAMPLE_RATE } from '../lib/scenario.js';
-import { quantile } from '../lib/scenario.js';
+import { quantile, settlesWithin } from '../lib/scenario.js';
 import type { Engine, EngineSession } from './engine.js';
-import { Mic } from './mic.js';
+import { FrameMic } from './frame-mic.js';
+import { TrackMic } from './track-mic.js';
+import type { UserMic } from './user-mic.js';
 import { prepareUserSpeechLoop } from './user-speech-loop.js';
 
 export interface DensityOptions {
@@ -23,8 +26,16 @@ export interface DensityOptions {
   warmupSeconds: number;
   /** Frame length of the user's audio fed to the microphone and of the agent's TTS audio (10 or 20 ms). */
   frameMs: number;
+  /**
+   * The user's microphone: 'frames' (rtc-node AudioFrames made in process on a real-time ticker,
+   * bench/density/frame-mic.ts) or 'track' (AudioSource → LocalAudioTrack → AudioStream,
+   * bench/density/track-mic.ts). Default 'frames'.
+   */
+  mic?: 'frames' | 'track';
   /** Silence after each sentence of the user (ms). Default 3000. */
   silenceMs?: number;
+  /** Told each phase (sessions started, window over, closed), for a progress log. */
+  onProgress?: (what: string) => void;
 }
 
 export interface DensityResult {
@@ -36,6 +47,7 @@ export interface DensityResult {
   seconds: number;
   warmupSeconds: number;
   frameMs: number;
+  mic: 'frames' | 'track';
   /** Length of the user's sentence and of one speak + silence cycle (ms). */
   speechMs: number;
   cycleMs: number;
@@ -50,13 +62,15 @@ export interface DensityResult {
   gcExposed: boolean;
   /** Process CPU time (all threads: JS, libuv pool, ONNX and rtc-node natives) over the window, per wall second. */
   cpuCores: number;
+  /** Wall time the window really took / the time asked: over 1, the event loop was held up so long that the window's own timer fired late. */
+  windowStretch: number;
   lagP50Ms: number;
   lagP99Ms: number;
   lagMaxMs: number;
   /** Frames of user audio fed in the window, and those fed after the microphone's queue had run dry. */
   micFramesFed: number;
   micFramesLate: number;
-  /** 10 ms frames the engines read from the microphone streams in the window, and what real time would give. */
+  /** Frames the engines read from the microphone streams in the window, and what real time would give. */
   micFramesIn: number;
   micFramesExpected: number;
   /** Reply audio handed to an output whose queue had run dry (a gap the listener hears), and all reply pieces. */
@@ -65,6 +79,12 @@ export interface DensityResult {
   /** Sentences that ended in the window with time left to answer, and those answered before the user spoke again. */
   turnsExpected: number;
   turnsAnswered: number;
+  /** Replies that started playing in the window (answered in time or not). */
+  repliesStarted: number;
+  /** For each expected turn, the first reply after it however late (ms; p50): how far behind the answers were. */
+  firstReplyAfterP50Ms: number | null;
+  /** Load average (1 min) of the machine at the start and the end of the window: other work on the cores. */
+  loadAvg: [number, number];
   /** End of the user's sentence on the track → first frame of the reply handed to the output (ms). */
   replyLatencyP50Ms: number | null;
   replyLatencyP99Ms: number | null;
@@ -74,6 +94,8 @@ export interface DensityResult {
 }
 
 const MB = 2 ** 20;
+/** How long closing all the sessions may take before the run reports it and moves on. */
+const CLOSE_LIMIT_MS = 30_000;
 
 /**
  * Runs N sessions of `engine` for the window and measures them. Resolves after every session,
@@ -89,10 +111,14 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
     if (errors.length < 50) errors.push(`${where}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   };
   const silenceMs = o.silenceMs ?? 3000;
+  const progress = (what: string) => o.onProgress?.(`${o.engine.name} N=${o.sessions}: ${what}`);
+  const ns = (x: number) => x / 1e6;
   const loop = await prepareUserSpeechLoop({ silenceMs });
   await o.engine.prepare();
 
-  const mics: Mic[] = [];
+  const micKind = o.mic ?? 'frames';
+  if (micKind !== 'frames' && micKind !== 'track') throw new RangeError(`runDensity: mic must be 'frames' or 'track', got ${String(micKind)}`);
+  const mics: UserMic[] = [];
   const outputs: RtcAudioOutput[] = [];
   const sessions: EngineSession[] = [];
   const replyStarts: number[][] = [];
@@ -103,7 +129,8 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
   const t0 = performance.now();
   for (let i = 0; i < o.sessions; i++) {
     // Phases spread the sessions' sentences over the cycle.
-    const mic = new Mic(loop, { frameMs: o.frameMs, phaseMs: (i / Math.max(1, o.sessions)) * loop.cycleMs, onError: (e) => onError(`mic ${i}`, e) });
+    const phaseMs = (i / Math.max(1, o.sessions)) * loop.cycleMs;
+    const mic = micKind === 'track' ? new TrackMic(loop, { frameMs: o.frameMs, phaseMs, onError: (e) => onError(`mic ${i}`, e) }) : new FrameMic(loop, { frameMs: o.frameMs, phaseMs });
     const output = new RtcAudioOutput({ sampleRate: SAMPLE_RATE, channels: 1 });
     const starts: number[] = [];
     output.onFrame = (_f, atSeconds) => {
@@ -120,7 +147,9 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
     mic.start();
   }
   const startupMs = performance.now() - t0;
+  progress(`${o.sessions} sessions started in ${(startupMs / 1000).toFixed(1)} s`);
   await sleep(o.warmupSeconds * 1000);
+  progress('warm-up over, measuring');
 
   // ── the window ──
   const counters = () => ({
@@ -135,6 +164,7 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
   measuring = true;
   lag.enable();
   const w0 = performance.now();
+  const load0 = loadavg()[0]!;
   const cpu0 = process.cpuUsage();
   await sleep(o.seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
@@ -152,11 +182,15 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
   let turnsExpected = 0;
   let turnsAnswered = 0;
   const latencies: number[] = [];
+  const anyLatencies: number[] = [];
+  const repliesStarted = sum(replyStarts.map((starts) => starts.filter((t) => t >= w0 && t <= w1).length));
   mics.forEach((mic, i) => {
     for (const end of mic.speechEnds) {
       if (end < w0 || end + silenceMs > w1) continue;
       turnsExpected++;
-      const reply = replyStarts[i]!.find((t) => t > end && t <= end + silenceMs);
+      const first = replyStarts[i]!.find((t) => t > end);
+      if (first !== undefined) anyLatencies.push(first - end);
+      const reply = first !== undefined && first <= end + silenceMs ? first : undefined;
       if (reply !== undefined) {
         turnsAnswered++;
         latencies.push(reply - end);
@@ -164,16 +198,20 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
     }
   });
 
+  progress(`window over: ${turnsAnswered}/${turnsExpected} turns, lag p99 ${ns(lag.percentile(99)).toFixed(0)} ms`);
   const tc = performance.now();
-  const closing = Promise.allSettled([
-    ...sessions.map((s, i) => s.close().catch((e: unknown) => onError(`close session ${i}`, e))),
-    ...mics.map((m, i) => m.close().catch((e: unknown) => onError(`close mic ${i}`, e))),
-  ]);
-  await closing;
-  await Promise.allSettled(outputs.map((out, i) => out.close().catch((e: unknown) => onError(`close output ${i}`, e))));
+  const closing = (async () => {
+    await Promise.allSettled([
+      ...sessions.map((s, i) => s.close().catch((e: unknown) => onError(`close session ${i}`, e))),
+      ...mics.map((m, i) => m.close().catch((e: unknown) => onError(`close mic ${i}`, e))),
+    ]);
+    await Promise.allSettled(outputs.map((out, i) => out.close().catch((e: unknown) => onError(`close output ${i}`, e))));
+  })();
+  // A close that never ends is a finding, not a reason to lose the figures.
+  if (!(await settlesWithin(closing, CLOSE_LIMIT_MS))) onError('close', new Error(`closing the ${o.sessions} sessions took over ${CLOSE_LIMIT_MS / 1000} s`));
   const closeMs = performance.now() - tc;
+  progress(`closed in ${(closeMs / 1000).toFixed(1)} s`);
 
-  const ns = (x: number) => x / 1e6;
   return {
     engine: o.engine.name,
     engineVersion: o.engine.version,
@@ -183,6 +221,7 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
     seconds: o.seconds,
     warmupSeconds: o.warmupSeconds,
     frameMs: o.frameMs,
+    mic: micKind,
     speechMs: loop.speechMs,
     cycleMs: loop.cycleMs,
     startupMs,
@@ -192,17 +231,22 @@ export async function runDensity(o: DensityOptions): Promise<DensityResult> {
     externalMB: mem.external / MB,
     gcExposed: gc !== undefined,
     cpuCores: (cpu.user + cpu.system) / 1000 / (w1 - w0),
+    windowStretch: (w1 - w0) / (o.seconds * 1000),
+    // A loop held up for most of the window records few samples: its own late timer is a lag too.
     lagP50Ms: ns(lag.percentile(50)),
     lagP99Ms: ns(lag.percentile(99)),
-    lagMaxMs: ns(lag.max),
+    lagMaxMs: Math.max(ns(lag.max), w1 - w0 - o.seconds * 1000),
     micFramesFed: c1.fed - c0.fed,
     micFramesLate: c1.late - c0.late,
     micFramesIn: c1.framesIn - c0.framesIn,
-    micFramesExpected: Math.round(((w1 - w0) / 10) * o.sessions),
+    micFramesExpected: Math.round(sum(mics.map((m) => (w1 - w0) / m.frameInMs))),
     outputPieces,
     outputGaps,
     turnsExpected,
     turnsAnswered,
+    repliesStarted,
+    firstReplyAfterP50Ms: quantile(anyLatencies, 0.5),
+    loadAvg: [load0, loadavg()[0]!],
     replyLatencyP50Ms: quantile(latencies, 0.5),
     replyLatencyP99Ms: quantile(latencies, 0.99),
     closeMs,

@@ -28,7 +28,7 @@ export interface EngineSession {
 }
 
 export interface Engine {
-  readonly name: 'speechcharts' | 'agents-js';
+  readonly name: 'speechcharts' | 'agents-js' | 'rtc-audio-only';
   readonly version: string;
   /** What runs per user stream: the VAD, its runtime, turn detection. */
   readonly describe: string;

@@ -37,6 +37,26 @@ export async function prepareUserSpeechLoop(o: { silenceMs: number }): Promise<U
   return { samples, speechMs: (speech.length * 1000) / MIC_RATE, cycleMs: (samples.length * 1000) / MIC_RATE, voice: `espeak-ng ${DEFAULT_USER_VOICE}` };
 }
 
+const framed = new WeakMap<UserSpeechLoop, Map<number, Int16Array[]>>();
+
+/**
+ * The loop cut into frames once per process, each its own compact array: rtc-node reads a frame
+ * from the start of its `data.buffer`, ignoring a view's offset.
+ * @example const frames = framesOf(loop, 20); // 20 ms each
+ */
+export function framesOf(loop: UserSpeechLoop, frameMs: number): Int16Array[] {
+  let byMs = framed.get(loop);
+  if (!byMs) framed.set(loop, (byMs = new Map()));
+  let frames = byMs.get(frameMs);
+  if (!frames) {
+    const per = (MIC_RATE * frameMs) / 1000;
+    frames = [];
+    for (let at = 0; at + per <= loop.samples.length; at += per) frames.push(loop.samples.slice(at, at + per));
+    byMs.set(frameMs, frames);
+  }
+  return frames;
+}
+
 /** Drops leading and trailing samples under `threshold` (espeak-ng pads its output with silence). */
 function trimSilence(s: Int16Array, threshold: number): Int16Array {
   let a = 0;

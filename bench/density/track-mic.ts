@@ -11,31 +11,13 @@
  * - `speechEnds`: wall time (performance.now()) at which each sentence ended on the track.
  */
 import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack } from '@livekit/rtc-node';
-import { MIC_RATE, type UserSpeechLoop } from './user-speech-loop.js';
+import type { UserMic } from './user-mic.js';
+import { framesOf, MIC_RATE, type UserSpeechLoop } from './user-speech-loop.js';
 
 /** Audio the source buffers ahead (ms): small, as a live microphone. */
 const QUEUE_MS = 100;
 
-const framed = new WeakMap<UserSpeechLoop, Map<number, Int16Array[]>>();
-
-/**
- * The loop cut into frames once per process, each its own compact array: rtc-node reads a frame
- * from the start of its `data.buffer`, ignoring a view's offset.
- */
-function framesOf(loop: UserSpeechLoop, frameMs: number): Int16Array[] {
-  let byMs = framed.get(loop);
-  if (!byMs) framed.set(loop, (byMs = new Map()));
-  let frames = byMs.get(frameMs);
-  if (!frames) {
-    const per = (MIC_RATE * frameMs) / 1000;
-    frames = [];
-    for (let at = 0; at + per <= loop.samples.length; at += per) frames.push(loop.samples.slice(at, at + per));
-    byMs.set(frameMs, frames);
-  }
-  return frames;
-}
-
-export class Mic {
+export class TrackMic implements UserMic {
   readonly source = new AudioSource(MIC_RATE, 1, QUEUE_MS);
   readonly track = LocalAudioTrack.createAudioTrack('mic', this.source);
   /** What the engine reads: the track's audio, counted. */
@@ -43,8 +25,9 @@ export class Mic {
   framesFed = 0;
   lateFrames = 0;
   framesIn = 0;
+  /** An AudioStream delivers 10 ms frames. */
+  readonly frameInMs = 10;
   readonly speechEnds: number[] = [];
-  readonly speechStarts: number[] = [];
   private stopped = false;
   private feeding: Promise<void> | undefined;
   private readonly stream: AudioStream;
@@ -53,7 +36,7 @@ export class Mic {
     private readonly loop: UserSpeechLoop,
     private readonly o: { frameMs: number; phaseMs: number; onError: (e: unknown) => void },
   ) {
-    if (o.frameMs !== 10 && o.frameMs !== 20) throw new RangeError(`Mic: frameMs must be 10 or 20, got ${o.frameMs}`);
+    if (o.frameMs !== 10 && o.frameMs !== 20) throw new RangeError(`TrackMic: frameMs must be 10 or 20, got ${o.frameMs}`);
     this.stream = new AudioStream(this.track, { sampleRate: MIC_RATE, numChannels: 1 });
     this.frames = this.stream.pipeThrough(
       new TransformStream<AudioFrame, AudioFrame>({
@@ -79,7 +62,6 @@ export class Mic {
     for (let left = Math.round(this.o.phaseMs / this.o.frameMs); left > 0 && !this.stopped; left--) await this.capture(silence);
     let k = 0;
     while (!this.stopped) {
-      if (k === 0) this.speechStarts.push(performance.now() + this.source.queuedDuration);
       await this.capture(frames[k]!);
       // The sentence's last frame is on the track: it ends once the queue ahead of it has played.
       if (k === speechFrames - 1) this.speechEnds.push(performance.now() + this.source.queuedDuration);
