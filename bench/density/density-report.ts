@@ -22,6 +22,7 @@ export interface DensityRun {
 
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
+const label = (r: DensityResult) => `${r.engine} ${r.engineVersion}`.trim();
 const pct = (x: number, of: number) => (of === 0 ? '—' : `${((100 * x) / of).toFixed(x === 0 || x === of ? 0 : 1)} %`);
 
 /**
@@ -44,9 +45,9 @@ export function renderDensityReport(run: DensityRun): string {
   };
   const rows = results.map(
     (r) =>
-      `| ${r.engine} ${r.engineVersion} | ${r.sessions} | ${perSession(r, 'rssMeanMB')} | ${perSession(r, 'heapUsedMB')} | ${perSession(r, 'cpuCores', 1000, 1)} | ${aboveAudio(r)} | ${f2(r.cpuCores)} | ${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)} / ${fmtMs(r.lagMaxMs)} | ${pct(r.micFramesLate, r.micFramesFed)} | ${pct(r.micFramesIn, r.micFramesExpected)} | ${pct(r.outputGaps, r.outputPieces)} | ${r.engine === 'rtc-audio-only' ? '—' : `${r.turnsAnswered} / ${r.turnsExpected}`} | ${r.engine === 'rtc-audio-only' ? '—' : `${fmtMs(r.replyLatencyP50Ms)} / ${fmtMs(r.replyLatencyP99Ms)}`} | ${r.windowStretch !== undefined ? `×${f2(r.windowStretch)}` : '—'} | ${r.loadAvg ? `${f1(r.loadAvg[0])} → ${f1(r.loadAvg[1])}` : '—'} | ${r.errors.length} |`,
+      `| ${label(r)} | ${r.sessions} | ${perSession(r, 'rssMeanMB')} | ${perSession(r, 'heapUsedMB')} | ${perSession(r, 'cpuCores', 1000, 1)} | ${aboveAudio(r)} | ${f2(r.cpuCores)} | ${fmtMs(r.lagP50Ms)} / ${fmtMs(r.lagP99Ms)} / ${fmtMs(r.lagMaxMs)} | ${pct(r.micFramesLate, r.micFramesFed)} | ${pct(r.micFramesIn, r.micFramesExpected)} | ${pct(r.outputGaps, r.outputPieces)} | ${r.engine === 'rtc-audio-only' ? '—' : `${r.turnsAnswered} / ${r.turnsExpected}`} | ${r.engine === 'rtc-audio-only' ? '—' : `${fmtMs(r.replyLatencyP50Ms)} / ${fmtMs(r.replyLatencyP99Ms)}`} | ${r.windowStretch !== undefined ? `×${f2(r.windowStretch)}` : '—'} | ${r.loadAvg ? `${f1(r.loadAvg[0])} → ${f1(r.loadAvg[1])}` : '—'} | ${r.errors.length} |`,
   );
-  const baseRows = baselines.map((b) => `| ${b.engine} ${b.engineVersion} | ${f1(b.rssMeanMB)} | ${f1(b.heapUsedMB)} | ${f2(b.cpuCores)} | ${b.describe} |`);
+  const baseRows = baselines.map((b) => `| ${label(b)} | ${f1(b.rssMeanMB)} | ${f1(b.heapUsedMB)} | ${f2(b.cpuCores)} | ${b.describe} |`);
   const errs = [...(run.failures ?? []), ...[...baselines, ...results].flatMap((r) => r.errors.map((e) => `${r.engine} N=${r.sessions}: ${e}`))];
   const micText =
     first.mic === 'track'
