@@ -60,7 +60,7 @@ let vad: Awaited<ReturnType<typeof silero.VAD.load>> | undefined;
 export const agentsJsEngine: Engine = {
   name: 'agents-js',
   version,
-  describe: 'silero.VAD.load() (@livekit/agents-plugin-silero, silero_vad.onnx on onnxruntime-node, 1 intra-op thread; one session shared, one stream per user) after its own resampler 48→16 kHz; turn detection "vad", endpointing 500 ms; no STT (the turn commits an empty transcript)',
+  describe: 'silero.VAD.load() (@livekit/agents-plugin-silero, silero_vad.onnx on onnxruntime-node, 1 intra-op thread; one session shared, one stream per user; inference on the main thread) after the plugin rtc-node AudioResampler 48→16 kHz (QUICK); turn detection "vad", endpointing 500 ms; no STT (the turn commits an empty transcript)',
   async prepare() {
     initializeLogger({ pretty: false, level: 'error' });
     vad ??= await silero.VAD.load();

@@ -5,9 +5,10 @@
  */
 import type { AudioFrame } from '@livekit/rtc-node';
 import type { RtcAudioOutput } from '../../src/adapters/rtc-audio-output.js';
+import { USER_SENTENCE } from './user-speech-loop.js';
 
-/** What the user says, as the speechcharts side's fake STT reports it. */
-export const USER_TRANSCRIPT = 'Could you check my order status please';
+/** What the user says, as the speechcharts side's fake STT reports it: the sentence the loop speaks. */
+export const USER_TRANSCRIPT = USER_SENTENCE;
 /** The agent's answer to every turn: 24 characters, 1.2 s of audio. */
 export const REPLY = 'Sure, I can check that.';
 /** The fake LLM's time to first token (ms): the whole reply then comes at once, in 3-character chunks. */

@@ -38,7 +38,7 @@ export const speechchartsEngine: Engine = {
   async startSession(o: EngineSessionOptions): Promise<EngineSession> {
     const llm = new FakeLLM([{ input: USER_TRANSCRIPT, content: REPLY, ttft: LLM_DELAY_MS }]);
     const session = new AgentSession({ llm, tts: new ToneTTS(o.frameMs), audioOutput: o.output, instructions: 'density bench' });
-    session.on('error', (e) => o.onError('session', e));
+    session.on('error', (e) => o.onError(`session (${e.source})`, e.error));
     await session.start();
     const voice = attachVoiceInput(session, {
       clock: realClock,
