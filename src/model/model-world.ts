@@ -72,8 +72,6 @@ class ModelWorld implements SessionMachines, SessionShell {
   private readonly microtasks: (() => void)[] = [];
   /** The user's voice, when the bounds have one. */
   private readonly voice: UserTurnWorld | null;
-  /** Agent states shown during the step, in order: the voice hears each (the runtime's `agent_state_changed`). */
-  private readonly agentStates: AgentState[] = [];
 
   constructor(readonly s: ComposedState) {
     this.router = new SessionRouter(s.session, this, this, { maxToolSteps: s.bounds.maxToolSteps });
@@ -103,7 +101,8 @@ class ModelWorld implements SessionMachines, SessionShell {
       this.s.agentKey = r.key;
       if (r.snapshot.value !== 'closed' && r.snapshot.value !== this.s.shownAgentState) {
         this.s.shownAgentState = r.snapshot.value as AgentState;
-        this.agentStates.push(this.s.shownAgentState);
+        // The runtime's `agent_state_changed` listener tells the user turn at once, mid-routing.
+        this.voice?.agentState(this.s.shownAgentState);
       }
       for (const a of r.actions) this.s.effects.push(delayOf(a) !== undefined ? 'timer:agentState' : `unrouted:agentState:${a.type}`);
     },
@@ -354,7 +353,6 @@ class ModelWorld implements SessionMachines, SessionShell {
         this.drain(); // the model's cuts report at once, so every speech is released here
         this.router.endClose();
         // The session's close event closes the user turn.
-        this.drainAgentStates();
         this.voice?.close();
         break;
       case 'INTERRUPT_SPEECH': {
@@ -417,7 +415,6 @@ class ModelWorld implements SessionMachines, SessionShell {
         if (cur) this.pipeline(cur, ev);
     }
     this.drain();
-    this.drainAgentStates();
     s.history = s.session.history.map(historyLine);
   }
 
@@ -430,14 +427,6 @@ class ModelWorld implements SessionMachines, SessionShell {
 
   private drain(): void {
     for (let task = this.microtasks.shift(); task; task = this.microtasks.shift()) task();
-  }
-
-  /** The voice hears each agent state shown, and what it commits runs to the end of the step. */
-  private drainAgentStates(): void {
-    for (let st = this.agentStates.shift(); st; st = this.agentStates.shift()) {
-      this.voice?.agentState(st);
-      this.drain();
-    }
   }
 
   /** A voice turn's reply: not an API call of the path, so what the last call returned stays. */
