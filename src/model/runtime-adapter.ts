@@ -15,9 +15,7 @@ import { VirtualClock } from '../testing/virtual-clock.js';
 import type { ModelStep, SystemAdapter } from '../testing/model-explorer.js';
 import { tool } from '../tool.js';
 import type { TTS } from '../ports/tts.js';
-import { attachUserTurn, type UserTurn } from '../voice/user-turn.js';
-import type { EndOfTurnPrediction } from '../voice/end-of-turn.js';
-import { transcriptWord } from './user-turn-world.js';
+import { attachRuntimeVoice, isVoiceEvent, mapPreparedStreams, sendVoiceEvent, voiceOf, type RuntimeVoice } from './runtime-voice.js';
 import {
   MODEL_BOUNDS,
   TOOL_FAILED,
@@ -165,7 +163,7 @@ export class ControlledTTS implements TTS {
   }
 }
 
-type Status = 'pending' | 'resolved' | 'interrupted' | 'failed' | 'rejected';
+export type Status = 'pending' | 'resolved' | 'interrupted' | 'failed' | 'rejected';
 
 function track(p: Promise<unknown>): { status: Status; error?: unknown } {
   const t: { status: Status; error?: unknown } = { status: 'pending' };
@@ -243,18 +241,6 @@ export interface RuntimeUnderTest {
   voice: RuntimeVoice | null;
 }
 
-/** The user turn under test, on a clock of its own so firing its timers never plays audio. */
-export interface RuntimeVoice {
-  turn: UserTurn;
-  clock: VirtualClock;
-  transcripts: number;
-  /** The end-of-turn model's questions not yet answered, oldest first. */
-  eot: ((p: EndOfTurnPrediction) => void)[];
-  /** The LLM streams of preemptive generations (asked with no speech on the floor), newest last. */
-  prepared: ControlledStream<LLMChunk>[];
-  /** Replies already given the prepared stream they took (as the model says). */
-  mapped: Set<string>;
-}
 
 /** What both the model and the runtime show, compared after every event. */
 export interface Observable {
@@ -340,11 +326,6 @@ export function observeRuntime(rt: RuntimeUnderTest): Observable {
     },
     voice: rt.voice ? voiceOf(rt.voice.turn) : null,
   };
-}
-
-function voiceOf(turn: UserTurn): Observable['voice'] {
-  const snap = turn.actor.getSnapshot();
-  return { state: snap.value, text: snap.context.text, committed: snap.context.committed };
 }
 
 /**
@@ -444,16 +425,7 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
     else rt.voice?.prepared.push(stream);
   };
   if (bounds.voice) {
-    const voice: RuntimeVoice = { turn: undefined as never, clock: new VirtualClock(), transcripts: 0, eot: [], prepared: [], mapped: new Set() };
-    voice.turn = attachUserTurn(session, {
-      clock: voice.clock,
-      options: { turnDetection: bounds.voice.turnDetection, preemptiveGeneration: bounds.voice.preemptiveGeneration },
-      // The model answers each question when the path says (EOT_PREDICTED).
-      endOfTurn: { predict: () => new Promise<EndOfTurnPrediction>((resolve) => voice.eot.push(resolve)) },
-      recentAudio: () => new Int16Array(0),
-      onError: () => rt.errors.push('voice'),
-    });
-    rt.voice = voice;
+    rt.voice = attachRuntimeVoice(session, bounds.voice, () => rt.errors.push('voice'));
     // The turn's replies are made inside the session: awaited like the rest (the model's creator awaits each).
     session.on('speech_created', ({ speechHandle }) => adopt(rt, speechHandle));
   }
@@ -462,7 +434,7 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
 }
 
 /** Tracks a speech and awaits it, as every creator in the model does (the user turn's replies included). */
-function adopt(rt: RuntimeUnderTest, h: SpeechHandle): void {
+export function adopt(rt: RuntimeUnderTest, h: SpeechHandle): void {
   if (rt.handles.includes(h)) return;
   rt.handles.push(h);
   rt.speechWaits.set(h.id, track(h.waitForPlayout()));
@@ -488,57 +460,8 @@ async function sendEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<Co
   if (rt.voice) mapPreparedStreams(rt, rt.voice, step);
 }
 
-const VOICE_EVENTS = new Set<string>(['USER_SPEECH_STARTED', 'USER_SPEECH_ENDED', 'USER_TRANSCRIPT', 'STT_END_OF_SPEECH', 'EOT_PREDICTED', 'USER_COMMIT', 'USER_CLEAR', 'TIMER_ELAPSED']);
-const isVoiceEvent = (e: ModelEvent) => VOICE_EVENTS.has(e.type);
 
-/** The user's voice: VAD boundaries, transcripts, the end-of-turn model's answer, the turn's timers. */
-async function sendVoiceEvent(rt: RuntimeUnderTest, v: RuntimeVoice, e: ModelEvent, step: ModelStep<ComposedSnapshot, ModelEvent>): Promise<void> {
-  switch (e.type) {
-    case 'USER_SPEECH_STARTED':
-      v.turn.speechStarted();
-      break;
-    case 'USER_SPEECH_ENDED':
-      v.turn.speechEnded(0);
-      break;
-    case 'USER_TRANSCRIPT':
-      v.transcripts++;
-      v.turn.finalTranscript(transcriptWord(v.transcripts), 'en');
-      break;
-    case 'STT_END_OF_SPEECH':
-      v.turn.sttEndOfSpeech();
-      break;
-    case 'EOT_PREDICTED': {
-      // The newest question is the current pause's (older answers are dropped by the runtime).
-      const answer = v.eot.pop();
-      v.eot.length = 0;
-      if (!answer) throw new Error('the end-of-turn model was never asked');
-      answer({ probability: e.likely ? 0.9 : 0.1, latencyMs: 0 });
-      break;
-    }
-    case 'USER_COMMIT':
-      v.turn.commit();
-      break;
-    case 'USER_CLEAR':
-      v.turn.clear();
-      break;
-    case 'TIMER_ELAPSED': {
-      const at = step.from!.context.voice!.timers[e.timer]!;
-      await v.clock.advance(at - v.clock.now());
-      break;
-    }
-  }
-  await rt.clock.settle();
-}
 
-/** A reply that took a prepared reply (as the model says) reads the preemptive generation's stream. */
-function mapPreparedStreams(rt: RuntimeUnderTest, v: RuntimeVoice, step: ModelStep<ComposedSnapshot, ModelEvent>): void {
-  for (const t of step.to.context.voice?.took ?? []) {
-    if (v.mapped.has(t.speechId)) continue;
-    v.mapped.add(t.speechId);
-    const stream = v.prepared.at(-1);
-    if (stream) rt.streams.set(t.speechId, stream);
-  }
-}
 
 async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: ModelStep<ComposedSnapshot, ModelEvent>): Promise<void> {
   const { session, clock } = rt;
