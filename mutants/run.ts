@@ -215,11 +215,44 @@ MUTANTS.push(
   },
 );
 
+// The user's voice turns, composed into the model (VOICE_BOUNDS) and driven on the runtime.
+MUTANTS.push(
+  {
+    id: 'preemptive-outlives-user-speaking',
+    description: 'LiveKit #5509: the user speaks again while endpointing and the reply prepared for the earlier words is kept',
+    file: 'machines/user-turn.machine.ts',
+    find: /USER_SPEECH_STARTED: \{ target: 'userSpeaking', actions: \['speechStarted', 'cancelPreemptive', 'preemptiveCleared'\] \}/,
+    replace: "USER_SPEECH_STARTED: { target: 'userSpeaking', actions: ['speechStarted'] }",
+  },
+  {
+    id: 'user-turn-committed-twice',
+    description: 'a committed turn keeps its text: the same words are committed again as a second turn',
+    file: 'machines/user-turn.machine.ts',
+    find: /'countCommit',\s*'resetTurn',/,
+    replace: "'countCommit',",
+  },
+  {
+    id: 'preemptive-never-bound',
+    description: 'the runtime never binds the prepared reply to the reply its turn became (every turn asks the LLM again)',
+    file: 'src/voice/user-turn.ts',
+    find: /if \(usePreemptive\) session\._bindPreemptiveReply\(h\.id, text\);/,
+    replace: '',
+  },
+  {
+    id: 'user-turn-deaf-to-agent-state',
+    description: 'the user turn never hears that the agent is thinking or speaking (it preempts over a reply and takes the user as away while the agent talks)',
+    file: 'src/voice/user-turn.ts',
+    find: /if \(!closed\) actor\.send\(\{ type: AGENT_BUSY_STATES\.has\(newState\) \? 'AGENT_BUSY' : 'AGENT_SILENT' \}\);/,
+    replace: '',
+  },
+);
+
 /** The model-based suite. */
 export const SUITE = [
   'test/machine-interrupt-coverage.test.ts',
   'test/model-invariants.test.ts',
   'test/model-generated-runtime.test.ts',
+  'test/model-generated-voice-runtime.test.ts',
   'test/model-random-interleavings.test.ts',
 ];
 
