@@ -245,6 +245,20 @@ MUTANTS.push(
     find: /if \(!closed\) actor\.send\(\{ type: AGENT_BUSY_STATES\.has\(newState\) \? 'AGENT_BUSY' : 'AGENT_SILENT' \}\);/,
     replace: '',
   },
+  {
+    id: 'false-interruption-never-resumes',
+    description: 'a barge-in that brings no words holds the agent for good: the false-interruption timeout forgets to resume the held speech',
+    file: 'machines/barge-in.machine.ts',
+    find: /FALSE_INTERRUPTION_TIMEOUT: \{ target: '#bargeIn\.idle', actions: \{ type: 'resumeSpeech', params: \{ reason: 'falseInterruption' \} \} \}/,
+    replace: "FALSE_INTERRUPTION_TIMEOUT: { target: '#bargeIn.idle', actions: [] }",
+  },
+  {
+    id: 'barge-in-deaf-to-speech-end',
+    description: 'the runtime never tells the barge-in policy that the speech it heard ended (it goes on holding or interrupting a speech that is over)',
+    file: 'src/voice/barge-in.ts',
+    find: /if \(reported && now !== reported\) send\(\{ type: 'AGENT_SILENT' \}\);/,
+    replace: '',
+  },
 );
 
 /** The model-based suite. */

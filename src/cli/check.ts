@@ -28,8 +28,8 @@ export async function runCheck(deep: boolean, out: (line: string) => void): Prom
     { name: 'composed system, tools that say, reply and interrupt', bounds: TOOLS_SPEAK_BOUNDS },
     { name: 'composed system with agents (handoffs, tasks, onExit, close)', bounds: AGENT_BOUNDS },
     { name: 'composed system with agents, chains of transitions', bounds: AGENT_CHAIN_BOUNDS },
-    ...VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns ('${bounds.voice!.turnDetection}')`, bounds })),
-    ...(deep ? DEEP_VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns (deep${bounds.apiSpeech === false ? ', three turns' : ', beside a reply asked from outside'})`, bounds })) : []),
+    ...VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns ('${bounds.voice!.turnDetection}'${bounds.voice!.bargeIn ? ', with barge-in' : ''})`, bounds })),
+    ...(deep ? DEEP_VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns (deep, '${bounds.voice!.turnDetection}'${bounds.voice!.bargeIn ? ' with barge-in' : ''}${bounds.apiSpeech === false ? '' : ', beside a reply asked from outside'}, ${bounds.voice!.speechStarts} stretches of speech)`, bounds })) : []),
     ...(deep ? DEEP_BOUNDS.map((bounds) => ({ name: `composed system (deep${bounds.agentTransitions ? ', agents' : bounds.toolsSpeak ? ', tools that speak' : ''})`, bounds })) : []),
   ];
   for (const { name, bounds } of configs) {

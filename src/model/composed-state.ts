@@ -5,6 +5,7 @@ import type { schedulerMachine } from '../../machines/scheduler.machine.js';
 import type { speechHandleMachine } from '../../machines/speech-handle.machine.js';
 import type { toolRunMachine } from '../../machines/tool-run.machine.js';
 import type { TurnDetectionMode, UserTurnTimer, userTurnMachine } from '../../machines/user-turn.machine.js';
+import type { bargeInMachine } from '../../machines/barge-in.machine.js';
 import type { PreemptiveSlot } from '../core/preemptive-slot.js';
 import type { SessionState } from '../core/session-state.js';
 import { abortedToolOutput } from '../core/tool-output.js';
@@ -41,6 +42,27 @@ export interface VoiceBounds {
   speechStarts: number;
   /** Final transcripts per session (each one word). */
   transcripts: number;
+  /** The barge-in policy composed in (LiveKit's defaults): the voice pauses, resumes and interrupts the agent. */
+  bargeIn?: boolean;
+}
+
+/** The timers of the voice: the user turn's and the barge-in policy's. */
+export type VoiceTimer = UserTurnTimer | 'minDuration' | 'falseInterruption';
+
+/** The barge-in policy in the model, and what its runtime keeps beside the machine. */
+export interface BargeInModel {
+  snap: BargeInSnapshot;
+  key: string;
+  /** When the user's current speech started (model clock). */
+  startedAt: number;
+  /** The speech it paused (it resumes that one and no other). */
+  held: string | null;
+  /** The speech it last interrupted (named in a false-interruption report). */
+  interrupted: string | null;
+  /** The speech whose changes it follows, and the one it last reported (audible or not). */
+  tracked: string | null;
+  reported: string | null;
+  reportedAudible: boolean;
 }
 
 /** A tool of the checked agent: its name and declared behavior. */
@@ -91,11 +113,13 @@ export const VOICE_BOUNDS: readonly Readonly<ModelBounds>[] = (['vad', 'eot', 's
   ...MODEL_BOUNDS,
   toolsPerSpeech: 0,
   apiSpeech: false,
-  voice: { turnDetection, preemptiveGeneration: true, speechStarts: 2, transcripts: 2 },
+  // 'vad' with the barge-in policy, as `attachVoiceInput` composes them: the user's voice pauses, resumes and interrupts the agent.
+  voice: { turnDetection, preemptiveGeneration: true, speechStarts: 2, transcripts: 2, bargeIn: turnDetection === 'vad' },
 }));
 
-/** `--deep`: voice turns beside a reply asked from outside (preemptive generation must wait for it), and three turns. */
+/** `--deep`: 'eot' with barge-in, voice turns beside a reply asked from outside (preemptive generation must wait for it), and three turns. */
 export const DEEP_VOICE_BOUNDS: readonly Readonly<ModelBounds>[] = [
+  { ...MODEL_BOUNDS, toolsPerSpeech: 0, apiSpeech: false, voice: { turnDetection: 'eot', preemptiveGeneration: true, speechStarts: 2, transcripts: 2, bargeIn: true } },
   { ...MODEL_BOUNDS, toolsPerSpeech: 0, voice: { turnDetection: 'vad', preemptiveGeneration: true, speechStarts: 1, transcripts: 2 } },
   { ...MODEL_BOUNDS, toolsPerSpeech: 0, apiSpeech: false, speeches: 3, voice: { turnDetection: 'vad', preemptiveGeneration: true, speechStarts: 3, transcripts: 3 } },
 ];
@@ -170,7 +194,7 @@ export type ModelEvent =
   | { type: 'USER_COMMIT' }
   | { type: 'USER_CLEAR' }
   /** The clock reaches the earliest deadline of the user turn's timers. */
-  | { type: 'TIMER_ELAPSED'; timer: UserTurnTimer };
+  | { type: 'TIMER_ELAPSED'; timer: VoiceTimer };
 
 export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE', 'UPDATE_AGENT'] as const;
 /** What agents' code does on its own: a task completes, an `onExit` settles. */
@@ -186,6 +210,7 @@ export type SchedulerSnapshot = SnapshotFrom<typeof schedulerMachine>;
 export type AgentStateSnapshot = SnapshotFrom<typeof agentStateMachine>;
 export type ActivitySnapshot = SnapshotFrom<typeof agentActivityMachine>;
 export type UserTurnSnapshot = SnapshotFrom<typeof userTurnMachine>;
+export type BargeInSnapshot = SnapshotFrom<typeof bargeInMachine>;
 
 /**
  * The user's voice: the user-turn machine, its timers on the model's clock, the runtime's prepared
@@ -196,8 +221,10 @@ export interface VoiceModel {
   key: string;
   /** Model clock (ms): advances only when a timer elapses. */
   now: number;
-  /** Deadlines of the timers the machine asked for and has not cancelled. */
-  timers: Partial<Record<UserTurnTimer, number>>;
+  /** Deadlines of the timers the machines asked for and have not cancelled. */
+  timers: Partial<Record<VoiceTimer, number>>;
+  /** The barge-in policy, when composed in. */
+  bargeIn: BargeInModel | null;
   /** The user is speaking (between the VAD's start and end). */
   speaking: boolean;
   speechStarts: number;

@@ -5,6 +5,7 @@ import { schedulerMachine } from '../../machines/scheduler.machine.js';
 import { speechHandleMachine } from '../../machines/speech-handle.machine.js';
 import { toolRunMachine } from '../../machines/tool-run.machine.js';
 import { userTurnMachine } from '../../machines/user-turn.machine.js';
+import { bargeInMachine } from '../../machines/barge-in.machine.js';
 import { CoverageRecorder, createMachineStepper, type ActionRecord, type StepResult } from '../testing/model-explorer.js';
 
 /** What the composed explorations exercised of each machine. */
@@ -15,6 +16,7 @@ export const coverage = {
   agentState: new CoverageRecorder(agentStateMachine),
   agentActivity: new CoverageRecorder(agentActivityMachine),
   userTurn: new CoverageRecorder(userTurnMachine),
+  bargeIn: new CoverageRecorder(bargeInMachine),
 };
 
 /**
@@ -89,6 +91,7 @@ export const steppers = {
   agent: memoStepper(agentStateMachine, coverage.agentState),
   activity: memoStepper(agentActivityMachine, coverage.agentActivity),
   userTurn: memoStepper(userTurnMachine, coverage.userTurn),
+  bargeIn: memoStepper(bargeInMachine, coverage.bargeIn),
 };
 
 /** The delay of a delayed action (a timer), if it is one. */

@@ -75,7 +75,7 @@ class ModelWorld implements SessionMachines, SessionShell {
 
   constructor(readonly s: ComposedState) {
     this.router = new SessionRouter(s.session, this, this, { maxToolSteps: s.bounds.maxToolSteps });
-    this.voice = s.voice ? new UserTurnWorld(s, s.voice, { createUserReply: (text) => this.voiceReply(text) }) : null;
+    this.voice = s.voice ? new UserTurnWorld(s, s.voice, { router: this.router, createUserReply: (text) => this.voiceReply(text) }) : null;
   }
 
   // ── SessionMachines: the machines as snapshots ──
@@ -90,6 +90,8 @@ class ModelWorld implements SessionMachines, SessionShell {
         if (delayOf(a) !== undefined) this.s.effects.push('timer:scheduler');
         else this.route('scheduler', () => this.router.schedulerAction(a.type, a.params));
       }
+      // The barge-in policy's scheduler subscription.
+      this.voice?.agentChanged();
     },
   };
 
@@ -139,7 +141,9 @@ class ModelWorld implements SessionMachines, SessionShell {
   }
 
   private speechPortOf(sp: SpeechModel): MachinePort<SpeechSnapshot, SpeechHandleEvent> {
-    return snapshotPort(sp, (snap, ev) => steppers.speech.next(snap, ev), (a) => this.speechAction(sp, a));
+    const port = snapshotPort<SpeechSnapshot, SpeechHandleEvent>(sp, (snap, ev) => steppers.speech.next(snap, ev), (a) => this.speechAction(sp, a));
+    // The barge-in policy follows the speech it tracks (its actor subscription).
+    return { snapshot: port.snapshot, send: (ev: SpeechHandleEvent) => (port.send(ev), this.voice?.agentChanged(sp.id)) };
   }
 
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {

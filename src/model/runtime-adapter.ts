@@ -255,7 +255,7 @@ export interface Observable {
   /** Each agent entry's activity state, by key; and the agent answering new turns. */
   agents: { activities: Record<string, unknown>; current: string };
   /** The user turn: its machine state and the text not yet committed (null without a voice). */
-  voice: { state: unknown; text: string; committed: number } | null;
+  voice: { state: unknown; text: string; committed: number; bargeIn: unknown } | null;
 }
 
 /**
@@ -286,7 +286,7 @@ export function observeModel(snapshot: ComposedSnapshot): Observable {
       // As `session.currentAgent`: before start(), the agent that will enter first.
       current: s.session.agents.get(s.session.activeAgent ?? (s.session.transitions[0]?.kind === 'handoff' ? s.session.transitions[0].to : ''))?.agentId ?? '-',
     },
-    voice: s.voice ? { state: s.voice.snap.value, text: s.voice.snap.context.text, committed: s.voice.snap.context.committed } : null,
+    voice: s.voice ? { state: s.voice.snap.value, text: s.voice.snap.context.text, committed: s.voice.snap.context.committed, bargeIn: s.voice.bargeIn?.snap.value ?? null } : null,
   };
 }
 
@@ -324,7 +324,7 @@ export function observeRuntime(rt: RuntimeUnderTest): Observable {
       ),
       current: rt.session.currentAgent.id,
     },
-    voice: rt.voice ? voiceOf(rt.voice.turn) : null,
+    voice: rt.voice ? voiceOf(rt.voice) : null,
   };
 }
 

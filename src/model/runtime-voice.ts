@@ -4,6 +4,8 @@ import type { ModelStep } from '../testing/model-explorer.js';
 import { VirtualClock } from '../testing/virtual-clock.js';
 import type { EndOfTurnPrediction } from '../voice/end-of-turn.js';
 import { attachUserTurn, type UserTurn } from '../voice/user-turn.js';
+import { attachVoiceInput, type VoiceInput } from '../voice/voice-input.js';
+import type { SpeechEvent, STT } from '../voice/stt.js';
 import type { ComposedSnapshot, ModelEvent, VoiceBounds } from './composed-model.js';
 import type { ControlledStream, Observable, RuntimeUnderTest } from './runtime-adapter.js';
 import { transcriptWord } from './user-turn-world.js';
@@ -24,6 +26,19 @@ export interface RuntimeVoice {
   prepared: ControlledStream<LLMChunk>[];
   /** Replies already given the prepared stream they took (as the model says). */
   mapped: Set<string>;
+  /** With barge-in: the whole voice input (policy, turn and STT routing), fed by a scripted STT. */
+  input: VoiceInput | null;
+  /** Emits the scripted STT's events. */
+  stt: ((ev: SpeechEvent) => void) | null;
+}
+
+/** An STT whose events the test emits (the model's transcripts). */
+function scriptedSTT(): { stt: STT; emit: (ev: SpeechEvent) => void } {
+  const listeners = new Set<(ev: SpeechEvent) => void>();
+  return {
+    stt: { speechStarted: () => {}, speechEnded: () => {}, onEvent: (l) => (listeners.add(l), () => listeners.delete(l)), close: () => listeners.clear() },
+    emit: (ev) => listeners.forEach((l) => l(ev)),
+  };
 }
 
 /**
@@ -31,12 +46,21 @@ export interface RuntimeVoice {
  * @example rt.voice = attachRuntimeVoice(session, bounds.voice, () => rt.errors.push('voice'));
  */
 export function attachRuntimeVoice(session: AgentSession, b: VoiceBounds, onError: () => void): RuntimeVoice {
-  const voice: RuntimeVoice = { turn: undefined as never, clock: new VirtualClock(), transcripts: 0, eot: [], prepared: [], mapped: new Set() };
+  const voice: RuntimeVoice = { turn: undefined as never, clock: new VirtualClock(), transcripts: 0, eot: [], prepared: [], mapped: new Set(), input: null, stt: null };
+  const endOfTurn = { predict: () => new Promise<EndOfTurnPrediction>((resolve) => voice.eot.push(resolve)) };
+  if (b.bargeIn) {
+    // The voice input as users attach it: the VAD's boundaries and the STT's events go to the barge-in policy and the turn.
+    const { stt, emit } = scriptedSTT();
+    voice.stt = emit;
+    voice.input = attachVoiceInput(session, { clock: voice.clock, stt, turn: { turnDetection: b.turnDetection, preemptiveGeneration: b.preemptiveGeneration }, endOfTurn, onError });
+    voice.turn = voice.input.userTurn;
+    return voice;
+  }
   voice.turn = attachUserTurn(session, {
     clock: voice.clock,
     options: { turnDetection: b.turnDetection, preemptiveGeneration: b.preemptiveGeneration },
     // The model answers each question when the path says (EOT_PREDICTED).
-    endOfTurn: { predict: () => new Promise<EndOfTurnPrediction>((resolve) => voice.eot.push(resolve)) },
+    endOfTurn,
     recentAudio: () => new Int16Array(0),
     onError,
   });
@@ -44,9 +68,9 @@ export function attachRuntimeVoice(session: AgentSession, b: VoiceBounds, onErro
 }
 
 /** The user turn's observable part. */
-export function voiceOf(turn: UserTurn): Observable['voice'] {
-  const snap = turn.actor.getSnapshot();
-  return { state: snap.value, text: snap.context.text, committed: snap.context.committed };
+export function voiceOf(v: RuntimeVoice): Observable['voice'] {
+  const snap = v.turn.actor.getSnapshot();
+  return { state: snap.value, text: snap.context.text, committed: snap.context.committed, bargeIn: v.input ? v.input.bargeIn.actor.getSnapshot().value : null };
 }
 
 const VOICE_EVENTS = new Set<string>(['USER_SPEECH_STARTED', 'USER_SPEECH_ENDED', 'USER_TRANSCRIPT', 'STT_END_OF_SPEECH', 'EOT_PREDICTED', 'USER_COMMIT', 'USER_CLEAR', 'TIMER_ELAPSED']);
@@ -57,15 +81,21 @@ export const isVoiceEvent = (e: ModelEvent) => VOICE_EVENTS.has(e.type);
 export async function sendVoiceEvent(rt: RuntimeUnderTest, v: RuntimeVoice, e: ModelEvent, step: ModelStep<ComposedSnapshot, ModelEvent>): Promise<void> {
   switch (e.type) {
     case 'USER_SPEECH_STARTED':
-      v.turn.speechStarted();
+      if (v.input) v.input.speech({ type: 'speechStart', atMs: v.clock.now() });
+      else v.turn.speechStarted();
       break;
     case 'USER_SPEECH_ENDED':
-      v.turn.speechEnded(0);
+      if (v.input) v.input.speech({ type: 'speechEnd', atMs: v.clock.now() });
+      else v.turn.speechEnded(0);
       break;
-    case 'USER_TRANSCRIPT':
+    case 'USER_TRANSCRIPT': {
       v.transcripts++;
-      v.turn.finalTranscript(transcriptWord(v.transcripts), 'en');
+      const text = transcriptWord(v.transcripts);
+      const at = v.clock.now();
+      if (v.stt) v.stt({ type: 'final_transcript', atMs: at, alternatives: [{ text, language: 'en', confidence: 1, startMs: at, endMs: at }] });
+      else v.turn.finalTranscript(text, 'en');
       break;
+    }
     case 'STT_END_OF_SPEECH':
       v.turn.sttEndOfSpeech();
       break;

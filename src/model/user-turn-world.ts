@@ -3,7 +3,9 @@ import type { UserTurnEvent, UserTurnTimer } from '../../machines/user-turn.mach
 import { mayBindPrepared, mayPreemptReply, replyRequestKey, takePrepared } from '../core/preemptive-slot.js';
 import type { ChatItem } from '../ports/chat-item.js';
 import type { ActionRecord } from '../testing/model-explorer.js';
-import type { ComposedState, ModelEvent, VoiceModel } from './composed-state.js';
+import type { ComposedState, ModelEvent, VoiceModel, VoiceTimer } from './composed-state.js';
+import type { SessionRouter } from '../core/session-router.js';
+import { BargeInWorld, bargeInIdentity, initialBargeIn } from './barge-in-world.js';
 import { steppers } from './machine-steppers.js';
 
 /**
@@ -31,6 +33,7 @@ export function transcriptWord(n: number): string {
 
 /** What the voice needs of the model's world: a reply made as `generateReply` makes one. */
 export interface UserTurnHost {
+  readonly router: SessionRouter;
   /** `session.generateReply({ userInput })`: the new speech's id, or null when the session refuses (closed). */
   createUserReply(userInput: string): string | null;
 }
@@ -41,14 +44,14 @@ export interface UserTurnHost {
  */
 export function initialVoice(b: NonNullable<ComposedState['bounds']['voice']>): VoiceModel {
   const { snap, key, actions } = steppers.userTurn.initial({ turnDetection: b.turnDetection, preemptiveGeneration: b.preemptiveGeneration });
-  const v: VoiceModel = { snap, key, now: 0, timers: {}, speaking: false, speechStarts: 0, transcripts: 0, eotAsked: false, agentBusy: false, prepared: null, said: [], took: [] };
+  const v: VoiceModel = { snap, key, now: 0, timers: {}, bargeIn: b.bargeIn ? initialBargeIn() : null, speaking: false, speechStarts: 0, transcripts: 0, eotAsked: false, agentBusy: false, prepared: null, said: [], took: [] };
   for (const a of actions) timerAction(v, a);
   return v;
 }
 
 /** Copies a voice model for a draft state. */
 export function cloneVoice(v: VoiceModel): VoiceModel {
-  return { ...v, timers: { ...v.timers }, prepared: v.prepared ? { ...v.prepared } : null, said: [...v.said], took: [...v.took] };
+  return { ...v, timers: { ...v.timers }, bargeIn: v.bargeIn ? { ...v.bargeIn } : null, prepared: v.prepared ? { ...v.prepared } : null, said: [...v.said], took: [...v.took] };
 }
 
 /**
@@ -69,7 +72,7 @@ export function voiceEvents(s: ComposedState): ModelEvent[] {
   // Time passes to the earliest deadline (timers due together may fire in either order).
   const due = Object.values(v.timers);
   const first = due.length ? Math.min(...due) : undefined;
-  for (const [timer, at] of Object.entries(v.timers)) if (at === first) out.push({ type: 'TIMER_ELAPSED', timer: timer as UserTurnTimer });
+  for (const [timer, at] of Object.entries(v.timers)) if (at === first) out.push({ type: 'TIMER_ELAPSED', timer: timer as VoiceTimer });
   return out;
 }
 
@@ -82,7 +85,7 @@ export function voiceIdentity(v: VoiceModel | null): string {
     .join(',');
   const p = v.prepared;
   const took = v.took.filter((t) => t.preparedFor !== t.userInput || !t.sameRequest).length;
-  return `|V${v.key}:${timers}:${+v.speaking}${v.speechStarts}${v.transcripts}${+v.eotAsked}${+v.agentBusy}:${p ? `${p.userInput}>${p.speechId ?? ''}#${p.key}` : '-'}:${v.said.join(' ')}:${v.took.length}${took}`;
+  return `|V${v.key}:${timers}:${+v.speaking}${v.speechStarts}${v.transcripts}${+v.eotAsked}${+v.agentBusy}:${p ? `${p.userInput}>${p.speechId ?? ''}#${p.key}` : '-'}:${v.said.join(' ')}:${v.took.length}${took}${bargeInIdentity(v)}`;
 }
 
 /** A timer asked for or cancelled by an action: it runs on the model's clock, at once (as the runtime's clock calls). */
@@ -101,11 +104,28 @@ function timerAction(v: VoiceModel, a: ActionRecord): boolean {
 
 /** One step's worth of the user turn in the model: the machine, its effects, the prepared reply. */
 export class UserTurnWorld {
+  /** The barge-in policy, when composed in: it hears the voice first and passes on the transcripts it accepts. */
+  private readonly bargeIn: BargeInWorld | null;
+
   constructor(
     private readonly s: ComposedState,
     private readonly v: VoiceModel,
     private readonly host: UserTurnHost,
-  ) {}
+  ) {
+    this.bargeIn = v.bargeIn ? new BargeInWorld(s, v, v.bargeIn, { router: host.router, userTurnTranscript: (text) => this.finalTranscript(text) }) : null;
+  }
+
+  /** The scheduler changed, or speech `id` did (the barge-in policy follows the agent's speech). */
+  agentChanged(id?: string): void {
+    this.bargeIn?.changed(id);
+  }
+
+  /** A final transcript for the user turn (from the STT, or accepted by the barge-in policy). */
+  private finalTranscript(text: string): void {
+    if (this.v.snap.status !== 'active') return;
+    this.v.said.push(text);
+    this.send({ type: 'FINAL_TRANSCRIPT', text, language: 'en' });
+  }
 
   /** A voice event of the model. */
   apply(ev: ModelEvent): void {
@@ -117,15 +137,19 @@ export class UserTurnWorld {
         v.speaking = true;
         // A new pause: an answer about the last one is stale (the runtime drops it).
         v.eotAsked = false;
+        // The voice input tells the barge-in policy first, then the turn.
+        this.bargeIn?.userSpeechStarted();
         return this.send({ type: 'USER_SPEECH_STARTED' });
       case 'USER_SPEECH_ENDED':
         v.speaking = false;
+        // The policy first: a final it held while the user spoke joins the turn before endpointing starts.
+        this.bargeIn?.userSpeechEnded();
         return this.send({ type: 'USER_SPEECH_ENDED' });
       case 'USER_TRANSCRIPT': {
         v.transcripts++;
         const text = transcriptWord(v.transcripts);
-        v.said.push(text);
-        return this.send({ type: 'FINAL_TRANSCRIPT', text, language: 'en' });
+        if (this.bargeIn) return this.bargeIn.transcript(text);
+        return this.finalTranscript(text);
       }
       case 'STT_END_OF_SPEECH':
         return this.send({ type: 'STT_END_OF_SPEECH' });
@@ -143,6 +167,7 @@ export class UserTurnWorld {
         if (at === undefined) return;
         v.now = at;
         delete v.timers[ev.timer];
+        if (ev.timer === 'minDuration' || ev.timer === 'falseInterruption') return this.bargeIn?.timer(ev.timer);
         return this.send({ type: TIMER_EVENT[ev.timer] });
       }
       default:
@@ -159,8 +184,9 @@ export class UserTurnWorld {
 
   /** The session closed: the user turn closes with it, its timers cancelled. */
   close(): void {
-    if (this.v.snap.status !== 'active') return;
-    this.send({ type: 'CLOSE' });
+    // The user turn hears the session's close first (it was attached first), then the policy.
+    if (this.v.snap.status === 'active') this.send({ type: 'CLOSE' });
+    this.bargeIn?.close();
     this.v.timers = {};
     this.v.said = [];
   }

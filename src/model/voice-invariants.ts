@@ -1,6 +1,7 @@
 import type { Invariant, ModelStep, Progress } from '../testing/model-explorer.js';
 import { fail } from './check-helpers.js';
 import type { ComposedSnapshot, ModelEvent } from './composed-model.js';
+import { PIPELINE_EVENT_TYPES, VOICE_EVENT_TYPES } from './composed-state.js';
 
 /**
  * The invariants of the user's voice turns in the composed model (the user-turn machine composed
@@ -73,5 +74,16 @@ export const voiceProgress: Progress<ComposedSnapshot, ModelEvent>[] = [
     description: 'From every state, the voice, time and the pipeline alone (no clear, no close) can bring every transcript said into a committed turn.',
     goal: (s) => !s.context.voice || s.context.voice.said.length === 0 || s.context.session.closed,
     via: (e) => e.type !== 'USER_CLEAR' && e.type !== 'CLOSE',
+  },
+  {
+    name: "a hold by the user's voice always ends through the voice and time alone",
+    description: 'From every state, the voice, its timers and the pipeline (no API resume, interrupt or close) bring every speech the barge-in policy paused to resume or end: a false interruption never leaves the agent silent for good.',
+    goal: (s) => {
+      const held = s.context.voice?.bargeIn?.held;
+      const sp = held ? s.context.speeches.find((x) => x.id === held) : undefined;
+      // The policy's handle may outlive the hold (an API interrupt ended the speech): only a speech still paused counts.
+      return !sp || sp.snap.status === 'done' || !sp.snap.matches({ active: 'paused' } as never) || s.context.session.closed;
+    },
+    via: (e) => (VOICE_EVENT_TYPES as readonly string[]).includes(e.type) || (PIPELINE_EVENT_TYPES as readonly string[]).includes(e.type),
   },
 ];
