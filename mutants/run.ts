@@ -225,11 +225,11 @@ MUTANTS.push(
     replace: "USER_SPEECH_STARTED: { target: 'userSpeaking', actions: ['speechStarted'] }",
   },
   {
-    id: 'user-turn-committed-twice',
-    description: 'a committed turn keeps its text: the same words are committed again as a second turn',
+    id: 'user-turn-drops-earlier-words',
+    description: 'a second final transcript in the same turn replaces the first: the words said before the pause are lost',
     file: 'machines/user-turn.machine.ts',
-    find: /'countCommit',\s*'resetTurn',/,
-    replace: "'countCommit',",
+    find: /\[context\.text, event\.text\.trim\(\)\]\.filter\(\(x\) => x !== ''\)\.join\(' '\)/,
+    replace: 'event.text.trim()',
   },
   {
     id: 'preemptive-never-bound',
