@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_HOOK_TIMEOUT, BROWSER_TEST_TIMEOUT, BROWSER_WAIT, launchChromium, waitForCount } from './support/browser.js';
 import { createInspectorServer } from '../src/inspect/index.js';
 import { runScenario } from '../src/scenario/run-scenario.js';
 import { parseScenario } from '../src/scenario/scenario-schema.js';
@@ -9,8 +10,6 @@ import { FakeTTS, VirtualAudioOutput, VirtualClock } from '../src/testing/index.
 // examples/handoff-during-tool.json with the inspector page watching (headless chromium, never
 // downloaded): each agent entry is a card of its own, and each handoff a chip of the story strip.
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WAIT = { timeout: 10_000 };
 
 declare global {
   interface Window {
@@ -20,8 +19,8 @@ declare global {
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
+  browser = await launchChromium();
+}, BROWSER_HOOK_TIMEOUT);
 afterAll(async () => {
   await browser?.close();
 });
@@ -29,7 +28,7 @@ afterAll(async () => {
 const card = (actor: string) => `#actors .card[data-actor="${actor}"]`;
 
 describe('the inspector on a run with agents, a handoff and a task', () => {
-  it('shows each agent activity as a card and each handoff as a story chip that selects the new agent', { timeout: 30_000 }, async () => {
+  it('shows each agent activity as a card and each handoff as a story chip that selects the new agent', { timeout: BROWSER_TEST_TIMEOUT }, async () => {
     const clock = new VirtualClock();
     const server = await createInspectorServer({ now: () => clock.now(), title: 'handoff-during-tool' });
     let page: Page | undefined;
@@ -41,14 +40,14 @@ describe('the inspector on a run with agents, a handoff and a task', () => {
         if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
       });
       await page.goto(server.url);
-      await page.waitForFunction(() => document.body.dataset.connection === 'open', undefined, WAIT);
+      await page.waitForFunction(() => document.body.dataset.connection === 'open', undefined, BROWSER_WAIT);
 
       const scenario = parseScenario(JSON.parse(readFileSync('examples/handoff-during-tool.json', 'utf8')));
       const result = await clock.runUntil(runScenario(scenario, { tts: new FakeTTS({ msPerChar: 50 }), audioOutput: new VirtualAudioOutput(clock), clock, inspect: server.inspect }), {
         what: 'the handoff example',
       });
       expect(result.status).toBe('completed');
-      await page.waitForFunction((n) => document.body.dataset.records === String(n), server.records.length, WAIT);
+      await page.waitForFunction((n) => document.body.dataset.records === String(n), server.records.length, BROWSER_WAIT);
 
       // One card per agent entry, labelled as an agent activity of that agent, each ended.
       const activities = ['agent_1:greeter', 'agent_3:booking', 'agent_4:phone_task'];
@@ -58,7 +57,7 @@ describe('the inspector on a run with agents, a handoff and a task', () => {
         expect(await page.locator(`${card(a)} .sub`).textContent()).toBe(`agent ${a.split(':')[1]}`);
         expect(await page.getAttribute(card(a), 'data-state')).toBe('done');
       }
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card[data-machine="agentActivity"] .diagram svg').length === 3, undefined, WAIT);
+      await waitForCount(page, '#actors .card[data-machine="agentActivity"] .diagram svg', 3);
 
       // The story strip: a chip per handoff (not for the first agent's entry), in order, each about the agent taking over.
       const chips = page.locator('#story .chip.handoff');

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_HOOK_TIMEOUT, BROWSER_TEST_TIMEOUT, BROWSER_WAIT, launchChromium, waitForCount } from './support/browser.js';
 import { runInspect } from '../src/cli/inspect.js';
 import { combineInspectors, createInspectorServer, createTraceRecorder, runSeedDemo } from '../src/inspect/index.js';
 import { VirtualClock } from '../src/testing/index.js';
@@ -9,8 +10,6 @@ import { VirtualClock } from '../src/testing/index.js';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'inspector-seed.png');
 const TRACE = join(ARTIFACTS, 'inspector-seed.trace.jsonl');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WAIT = { timeout: 10_000 };
 
 interface Picture {
   actor: string;
@@ -29,8 +28,8 @@ declare global {
 let browser: Browser;
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
+  browser = await launchChromium();
+}, BROWSER_HOOK_TIMEOUT);
 afterAll(async () => {
   await browser?.close();
 });
@@ -59,7 +58,7 @@ async function openPage(url: string): Promise<{ page: Page; problems: string[] }
 const card = (actor: string) => `#actors .card[data-actor="${actor}"]`;
 
 describe('the inspector page in headless chromium', () => {
-  it('shows the seed scenario live, replays it from the trace file to the same picture, and scrubs back', { timeout: 30_000 }, async () => {
+  it('shows the seed scenario live, replays it from the trace file to the same picture, and scrubs back', { timeout: BROWSER_TEST_TIMEOUT }, async () => {
     const clock = new VirtualClock();
     const server = await createInspectorServer({ now: () => clock.now() });
     const recorder = createTraceRecorder({ file: TRACE, now: () => clock.now(), title: 'seed scenario' });
@@ -69,14 +68,14 @@ describe('the inspector page in headless chromium', () => {
       const live = await openPage(server.url);
       pages.push(live.page);
       const { page } = live;
-      await page.waitForFunction(() => document.body.dataset.connection === 'open', undefined, WAIT);
+      await page.waitForFunction(() => document.body.dataset.connection === 'open', undefined, BROWSER_WAIT);
 
       // The seed scenario, with the page watching: the inspector and the trace file get the same stream.
       const { session } = await runSeedDemo({ inspect: combineInspectors(server.inspect, recorder.inspect), clock });
       await recorder.close();
       const total = server.records.length;
-      await page.waitForFunction((n) => document.body.dataset.records === String(n), total, WAIT);
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
+      await page.waitForFunction((n) => document.body.dataset.records === String(n), total, BROWSER_WAIT);
+      await waitForCount(page, '#actors .card .diagram svg', 6);
 
       // The tool run reached its aborted state, the speech handle its interrupted state, and the new reply's handle is there.
       await expect.poll(() => page.getAttribute(card('tool_call_1'), 'data-state')).toBe('aborted');
@@ -136,7 +135,7 @@ describe('the inspector page in headless chromium', () => {
       // Only the first input has been said by then; the rest of the conversation is still ahead.
       expect(await page.locator('#conversation .msg:not(.future) .text').allTextContents()).toEqual(['Please run the slow tool for me']);
       await page.evaluate(() => window.speechchartsInspector.follow());
-      await page.waitForFunction(() => document.querySelector('#actors .card[data-actor="tool_call_1"]')?.getAttribute('data-state') === 'aborted', undefined, WAIT);
+      await page.waitForFunction(() => document.querySelector('#actors .card[data-actor="tool_call_1"]')?.getAttribute('data-state') === 'aborted', undefined, BROWSER_WAIT);
 
       // Replaying the trace file (as `npx speechcharts inspect trace.jsonl` does) reproduces the same final picture.
       const out: string[] = [];
@@ -144,15 +143,15 @@ describe('the inspector page in headless chromium', () => {
       expect(out.join('\n')).toContain(replay.url);
       const replayed = await openPage(replay.url);
       pages.push(replayed.page);
-      await replayed.page.waitForFunction((n) => document.body.dataset.records === String(n), total, WAIT);
-      await replayed.page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
+      await replayed.page.waitForFunction((n) => document.body.dataset.records === String(n), total, BROWSER_WAIT);
+      await waitForCount(replayed.page, '#actors .card .diagram svg', 6);
       await expect.poll(() => replayed.page.evaluate(() => window.speechchartsInspector.picture())).toEqual(livePicture);
       expect(await replayed.page.textContent('#mode')).toBe('replay');
 
       // The same trace opened from disk in the live page (“Open trace…”) gives the same picture too.
       await page.setInputFiles('#open', TRACE);
-      await page.waitForFunction(() => document.body.dataset.connection === 'file', undefined, WAIT);
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 6, undefined, WAIT);
+      await page.waitForFunction(() => document.body.dataset.connection === 'file', undefined, BROWSER_WAIT);
+      await waitForCount(page, '#actors .card .diagram svg', 6);
       await expect.poll(() => page.evaluate(() => window.speechchartsInspector.picture())).toEqual(livePicture);
 
       await session.close();

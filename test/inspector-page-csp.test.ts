@@ -1,20 +1,19 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_HOOK_TIMEOUT, BROWSER_TEST_TIMEOUT, BROWSER_WAIT, launchChromium, waitForCount } from './support/browser.js';
 import { createInspectorServer, runSeedDemo, type InspectorServer } from '../src/inspect/index.js';
 import { VirtualClock } from '../src/testing/index.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WAIT = { timeout: 10_000 };
 
 let browser: Browser;
 let server: InspectorServer;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const clock = new VirtualClock();
   server = await createInspectorServer({ now: () => clock.now() });
   const { session } = await runSeedDemo({ inspect: server.inspect, clock });
   await session.close();
-});
+}, BROWSER_HOOK_TIMEOUT);
 afterAll(async () => {
   await server?.close();
   await browser?.close();
@@ -50,7 +49,7 @@ describe('the inspector page CSP', () => {
     expect(await script.text()).toContain('speechchartsInspector');
   });
 
-  it('runs under its CSP in chromium without a violation, and blocks a script injected into the page', { timeout: 30_000 }, async () => {
+  it('runs under its CSP in chromium without a violation, and blocks a script injected into the page', { timeout: BROWSER_TEST_TIMEOUT }, async () => {
     const page = await browser.newPage();
     try {
       const problems: string[] = [];
@@ -65,8 +64,8 @@ describe('the inspector page CSP', () => {
         document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`));
       });
       await page.goto(server.url);
-      await page.waitForFunction((n) => document.body.dataset.records === String(n), server.records.length, WAIT);
-      await page.waitForFunction(() => document.querySelectorAll('#actors .card .diagram svg').length === 5, undefined, WAIT);
+      await page.waitForFunction((n) => document.body.dataset.records === String(n), server.records.length, BROWSER_WAIT);
+      await waitForCount(page, '#actors .card .diagram svg', 5);
       expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
       expect(problems).toEqual([]);
 
@@ -77,7 +76,7 @@ describe('the inspector page CSP', () => {
         document.body.append(s);
         document.body.insertAdjacentHTML('beforeend', '<img src="data:," onload="window.injected = \'handler\'">');
       });
-      await page.waitForFunction(() => (window as unknown as { cspViolations: string[] }).cspViolations.length === 2, undefined, WAIT);
+      await page.waitForFunction(() => (window as unknown as { cspViolations: string[] }).cspViolations.length === 2, undefined, BROWSER_WAIT);
       expect(await page.evaluate(() => (window as unknown as { injected?: string }).injected)).toBeUndefined();
       expect((await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).sort()).toEqual(['script-src-attr inline', 'script-src-elem inline']);
     } finally {
