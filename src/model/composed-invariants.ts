@@ -348,7 +348,7 @@ export function waitForCycle(s: ComposedState): string[] | null {
     for (const t of sp.tools) {
       const on = blockedOn(t, s);
       if (on && !isFinal(t.snap)) add(t.callId, on.id);
-      const task = blockedOnTask(t, s);
+      const task = blockedOnTask(t);
       if (task && !isFinal(t.snap)) add(t.callId, task.key);
     }
     // A held turn waits for the transition under way.

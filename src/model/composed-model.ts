@@ -68,7 +68,7 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
     if (!sp.allowInterruptions) out.push({ type: 'INTERRUPT_SPEECH', speech: i, force: true });
     sp.tools.forEach((t, j) => {
       // Tools past maxToolSteps never ran (they failed at once); a tool awaiting its own status speech is blocked.
-      if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s) || blockedOnTask(t, s)) return;
+      if (isFinal(t.snap) || t.step > b.maxToolSteps || blockedOn(t, s) || blockedOnTask(t)) return;
       const at = { speech: i, tool: j };
       // Your tools do what they declare; the probe may do anything the bounds allow.
       const spec = b.tools?.find((x) => x.name === t.name)?.behavior;

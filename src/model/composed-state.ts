@@ -417,12 +417,13 @@ export function blockedOn(t: ToolModel, s: ComposedState): SpeechModel | undefin
 }
 
 /**
- * A tool that awaits `task.run()` is blocked until the task's activity ends.
- * @example blockedOnTask(tool, state)?.key // 'agent_2'
+ * A tool that awaits `task.run()` is blocked from the call until the run settles: while the
+ * transition to the task is under way too, not only once the task entered (a tool cannot return
+ * from `await task.run()` before it settles). Gives the task's agent key.
+ * @example blockedOnTask(tool)?.key // 'agent_2'
  */
-export function blockedOnTask(t: ToolModel, s: ComposedState): ActivityModel | undefined {
-  if (t.task !== 'pending' || !t.awaitsTask) return undefined;
-  return s.activities.find((a) => a.key === t.awaitsTask);
+export function blockedOnTask(t: ToolModel): { key: string } | undefined {
+  return t.task === 'pending' && t.awaitsTask ? { key: t.awaitsTask } : undefined;
 }
 
 /** The activity of an agent entry, if it entered. */
