@@ -207,6 +207,13 @@ MUTANTS.push(
     replace: "if (of(this.io.current())) return false;\n    for (const t of s.tools.values()) if (s.speeches.get(t.speechId)?.agent === key && this.machines.tool(t.callId).snapshot().status !== 'done') return false;",
   },
   {
+    id: 'leaving-agent-speech-held',
+    description: "during its own transition the leaving agent's speech is held like a new turn: an onExit awaiting its goodbye then waits for the transition that waits for it",
+    file: 'src/core/agent-transitions.ts',
+    find: /return origin !== null && \(origin === t\.leaving \|\| origin === this\.state\.activeAgent\);/,
+    replace: 'return origin !== null && origin !== t.leaving && origin === this.state.activeAgent;',
+  },
+  {
     id: 'interrupted-handoff-applied',
     description: 'a handoff returned by a tool of an interrupted speech is applied anyway',
     file: 'src/core/session-router.ts',

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, type ModelBounds } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, AGENT_HOOK_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, createComposedModel, type ModelBounds } from '../src/model/composed-model.js';
 import { createRuntimeAdapter } from '../src/model/runtime-adapter.js';
 import { createModelWalker, exploreModel, generatePathTests, sampleSimplePaths, shortestPaths } from '../src/testing/model-explorer.js';
 
@@ -13,6 +13,8 @@ export const SHORTEST_PATH_BOUNDS: Partial<ModelBounds>[] = [
   { speeches: 2, toolsPerSpeech: 1 },
   { ...TOOLS_SPEAK_BOUNDS },
   { ...AGENT_CHAIN_BOUNDS },
+  // Hooks that greet and say goodbye, with handoffs from outside (no tools: the sampled paths below have them).
+  { ...AGENT_HOOK_BOUNDS, toolsPerSpeech: 0 },
 ];
 /** Sampled: simple paths through the full composed model, with tools quiet and with tools that speak. */
 export const SIMPLE_PATHS = { count: 100, maxDepth: 24, seed: 20260401 };
@@ -28,7 +30,7 @@ for (const bounds of SHORTEST_PATH_BOUNDS) {
   });
 }
 
-for (const bounds of [MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, AGENT_BOUNDS]) {
+for (const bounds of [MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, AGENT_BOUNDS, AGENT_HOOK_BOUNDS]) {
   const full = createComposedModel(bounds);
   const fullWalker = createModelWalker({ logic: full.logic, events: full.events });
   const simple = sampleSimplePaths(fullWalker, { serialize: full.serialize, ...SIMPLE_PATHS });

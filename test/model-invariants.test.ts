@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getAdjacencyMap } from 'xstate/graph';
-import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, VOICE_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, AGENT_HOOK_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, VOICE_BOUNDS, createComposedModel, describeComposed, type ComposedSnapshot, type ModelEvent } from '../src/model/composed-model.js';
 import { classifyStuck, composedInvariants, composedProgress, machineModels, KNOWN_RUNTIME_BUGS } from '../src/model/invariants.js';
 import { exploreModel, formatPath, formatReport, type ExplorationReport } from '../src/testing/model-explorer.js';
 
@@ -59,6 +59,7 @@ for (const [label, bounds] of [
   ['composed system, tools that say, reply and interrupt', TOOLS_SPEAK_BOUNDS],
   ['composed system with agents: a handoff (outside or from a tool) or a task, onExit, close', AGENT_BOUNDS],
   ['composed system with agents: chains of three transitions', AGENT_CHAIN_BOUNDS],
+  ["composed system with agents whose hooks speak: onEnter greets, onExit says goodbye and awaits it", AGENT_HOOK_BOUNDS],
   ...VOICE_BOUNDS.map((b) => [`composed system with the user's voice turns ('${b.voice!.turnDetection}' turn detection, preemptive generation${b.voice!.bargeIn ? ', barge-in' : ''})`, b] as const),
 ] as const) {
   describe(`${label}: the session's routing over scheduler × ${bounds.speeches} speeches × ${bounds.toolsPerSpeech} tool runs each`, () => {
@@ -77,6 +78,14 @@ for (const [label, bounds] of [
     });
 
     for (const inv of composedInvariants) it(inv.name, () => expect(violationLines(report, inv.name, describeComposed)).toEqual([]));
+
+    if (bounds.hooksSpeak)
+      it('the hooks are not vacuous: a greeting and an awaited goodbye play out, and the goodbye lets its onExit settle', () => {
+        const states = report.graph.snapshots;
+        const played = (s: ComposedSnapshot, id: string | null) => s.context.speeches.some((sp) => sp.id === id && sp.waiter === 'resolved');
+        expect(states.some((s) => s.context.activities.some((a) => a.greeted) && s.context.speeches.some((sp) => sp.createdBy?.endsWith('.onEnter') && sp.waiter === 'resolved'))).toBe(true);
+        expect(states.some((s) => s.context.activities.some((a) => a.goodbye && !a.exitPending && played(s, a.goodbye)))).toBe(true);
+      });
 
     if (bounds.voice)
       it('the voice is not vacuous: turns are committed, and a prepared reply is taken by the reply to its turn', () => {

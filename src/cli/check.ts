@@ -1,4 +1,4 @@
-import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, DEEP_BOUNDS, DEEP_VOICE_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, VOICE_BOUNDS, coverage, createComposedModel, describeComposed, resetCoverage, type ModelBounds } from '../model/composed-model.js';
+import { AGENT_BOUNDS, AGENT_CHAIN_BOUNDS, AGENT_HOOK_BOUNDS, DEEP_BOUNDS, DEEP_VOICE_BOUNDS, MODEL_BOUNDS, TOOLS_SPEAK_BOUNDS, VOICE_BOUNDS, coverage, createComposedModel, describeComposed, resetCoverage, type ModelBounds } from '../model/composed-model.js';
 import { KNOWN_RUNTIME_BUGS, classifyStuck, composedInvariants, composedProgress, machineModels } from '../model/invariants.js';
 import { exploreModel, formatCoverage, formatReport } from '../testing/model-explorer.js';
 
@@ -28,9 +28,10 @@ export async function runCheck(deep: boolean, out: (line: string) => void): Prom
     { name: 'composed system, tools that say, reply and interrupt', bounds: TOOLS_SPEAK_BOUNDS },
     { name: 'composed system with agents (handoffs, tasks, onExit, close)', bounds: AGENT_BOUNDS },
     { name: 'composed system with agents, chains of transitions', bounds: AGENT_CHAIN_BOUNDS },
+    { name: 'composed system with agents whose hooks speak (onEnter greets, onExit says goodbye and awaits it)', bounds: AGENT_HOOK_BOUNDS },
     ...VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns ('${bounds.voice!.turnDetection}'${bounds.voice!.bargeIn ? ', with barge-in' : ''})`, bounds })),
     ...(deep ? DEEP_VOICE_BOUNDS.map((bounds) => ({ name: `composed system with the user's voice turns (deep, '${bounds.voice!.turnDetection}'${bounds.voice!.bargeIn ? ' with barge-in' : ''}${bounds.apiSpeech === false ? '' : ', beside a reply asked from outside'}, ${bounds.voice!.speechStarts} stretches of speech)`, bounds })) : []),
-    ...(deep ? DEEP_BOUNDS.map((bounds) => ({ name: `composed system (deep${bounds.agentTransitions ? ', agents' : bounds.toolsSpeak ? ', tools that speak' : ''})`, bounds })) : []),
+    ...(deep ? DEEP_BOUNDS.map((bounds) => ({ name: `composed system (deep${bounds.hooksSpeak ? ', agents whose hooks speak' : bounds.agentTransitions ? ', agents' : bounds.toolsSpeak ? ', tools that speak' : ''})`, bounds })) : []),
   ];
   for (const { name, bounds } of configs) {
     const m = createComposedModel(bounds);

@@ -367,6 +367,13 @@ export function waitForCycle(s: ComposedState): string[] | null {
     for (const q of s.scheduler.context.queue) if (of(q.id)) add('transition', q.id);
   }
   for (const tr of s.session.transitions) if (tr.kind === 'task' && !s.activities.some((a) => a.key === tr.task)) add(tr.task, 'transition');
+  // An onExit that awaits its goodbye: the transition waits for the onExit, the onExit for that speech.
+  for (const a of s.activities) {
+    const goodbye = a.exitPending && a.goodbye ? s.speeches.find((sp) => sp.id === a.goodbye && !isFinal(sp.snap)) : undefined;
+    if (!goodbye) continue;
+    add(`${a.key}.onExit`, goodbye.id);
+    if (head?.begun && !head.switched && head.leaving === a.key) add('transition', `${a.key}.onExit`);
+  }
   const state = new Map<string, 1 | 2>();
   const stack: string[] = [];
   const visit = (n: string): string[] | null => {

@@ -56,7 +56,12 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
   if (moreTransitions) out.push({ type: 'UPDATE_AGENT' });
   if (agents) {
     s.activities.forEach((a, i) => {
-      if (a.exitPending) out.push({ type: 'EXIT_DONE', agent: i });
+      // An onExit that said goodbye settles once that speech did (it awaits its playout).
+      const goodbye = a.goodbye ? s.speeches.find((sp) => sp.id === a.goodbye) : undefined;
+      if (a.exitPending && goodbye?.waiter !== 'pending') out.push({ type: 'EXIT_DONE', agent: i });
+      if (!b.hooksSpeak || !room) return;
+      if (!a.greeted) out.push({ type: 'ENTER_REPLY', agent: i });
+      if (a.exitPending && !a.goodbye) out.push({ type: 'EXIT_SAY', agent: i });
     });
     const key = s.session.activeAgent;
     const task = s.activities.find((a) => a.key === key && a.agentId === 't' && !a.completed && a.snap.status !== 'done');
@@ -149,7 +154,7 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
   }
   if (s.bounds.agentTransitions > 0) {
     out += `|${s.transitionsAsked}:${ses.activeAgent ?? '-'}`;
-    for (const a of s.activities) out += `;${a.key}${a.agentId}:${a.skey}${+a.exitPending}${+a.completed}`;
+    for (const a of s.activities) out += `;${a.key}${a.agentId}:${a.skey}${+a.exitPending}${+a.completed}${+a.greeted}${a.goodbye ?? ''}`;
     for (const t of ses.transitions) out += `;T${t.kind}${'to' in t ? t.to : t.task}${t.leaving ?? ''}${+t.begun}${+t.switched}`;
     for (const [k, a] of ses.agents) out += `;${k}${a.parent ?? ''}${+a.entered}`;
     out += `;H${ses.held.join(',')}`;
@@ -173,7 +178,7 @@ export function describeComposed(snapshot: ComposedSnapshot): string {
     const tools = x.tools.map((t) => `${t.callId}=${JSON.stringify(t.snap.value)}${t.waiter === 'pending' ? '(waiting for preamble)' : ''}${blockedOn(t, s) ? `(awaiting ${t.awaits})` : ''}`);
     return `${x.id}[${x.kind}${x.allowInterruptions ? '' : ',uninterruptible'}${x.createdBy ? `,by ${x.createdBy}` : ''}]=${v}${x.waiter === 'pending' ? '(waited on)' : ''}${tools.length ? ` tools{${tools.join(' ')}}` : ''}`;
   });
-  const agents = s.activities.map((a) => `${a.key}(${a.agentId})=${String(a.snap.value)}${a.exitPending ? '(onExit running)' : ''}`).join(' ');
+  const agents = s.activities.map((a) => `${a.key}(${a.agentId})=${String(a.snap.value)}${a.exitPending ? `(onExit running${a.goodbye ? `, awaiting ${a.goodbye}` : ''})` : ''}`).join(' ');
   const tr = s.session.transitions.map((t) => `${t.kind}→${'to' in t ? t.to : t.task}`).join(',');
   const v = s.voice;
   const voice = v

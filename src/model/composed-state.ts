@@ -24,6 +24,11 @@ export interface ModelBounds {
   /** Agent transitions asked for per session (`updateAgent`, a tool's handoff, a tool running a task); 0: one agent. */
   agentTransitions: number;
   /**
+   * Agents' hooks speak: an `onEnter` greets with `generateReply` (not awaited, at any time after it
+   * was called: a slow one may speak after its agent left), an `onExit` says goodbye and awaits it.
+   */
+  hooksSpeak?: boolean;
+  /**
    * Your agent's tools and what each declares it does (`checkAgent`); absent: one probe tool that
    * may do anything the other bounds allow.
    */
@@ -103,6 +108,14 @@ export const AGENT_BOUNDS: Readonly<ModelBounds> = { ...MODEL_BOUNDS, toolsPerSp
 export const AGENT_CHAIN_BOUNDS: Readonly<ModelBounds> = { ...AGENT_BOUNDS, speeches: 1, agentTransitions: 3 };
 
 /**
+ * Agents whose hooks speak: each `onEnter` may greet (`generateReply`, not awaited; the first
+ * agent's greeting is the session's first reply, whose tools hand off or run a task) and each
+ * `onExit` may say goodbye and await it, with tools that speak, handoffs from outside and close
+ * anywhere. No reply is asked from outside: the hooks make the speeches.
+ */
+export const AGENT_HOOK_BOUNDS: Readonly<ModelBounds> = { ...AGENT_BOUNDS, apiSpeech: false, hooksSpeak: true };
+
+/**
  * The user's voice turns composed with the session: the user-turn machine (endpointing timers fired
  * in deadline order, transcripts, the end-of-turn model's answers, manual commits) commits turns
  * through the session's routing, preemptive generation included, with interrupts, pauses, LLM and
@@ -124,10 +137,12 @@ export const DEEP_VOICE_BOUNDS: readonly Readonly<ModelBounds>[] = [
   { ...MODEL_BOUNDS, toolsPerSpeech: 0, apiSpeech: false, speeches: 3, voice: { turnDetection: 'vad', preemptiveGeneration: true, speechStarts: 3, transcripts: 3 } },
 ];
 
-/** `speechcharts check --deep`: three speeches, with tools quiet and with tools that speak (minutes). */
+/** `speechcharts check --deep`: three speeches, with tools quiet, with tools that speak, and with hooks that speak (minutes). */
 export const DEEP_BOUNDS: readonly Readonly<ModelBounds>[] = [
   { ...MODEL_BOUNDS, speeches: 3, toolsPerSpeech: 1 },
   { ...TOOLS_SPEAK_BOUNDS, speeches: 3 },
+  // A greeting, a goodbye and a reply asked by a tool or a hook beside them.
+  { ...AGENT_HOOK_BOUNDS, speeches: 3, toolsSpeak: false },
 ];
 
 /** A tool run: the `tool`-th call of the speech created `speech`-th (both 0-based). */
@@ -182,6 +197,10 @@ export type ModelEvent =
   | { type: 'TASK_COMPLETE' }
   /** The `onExit` of the agent entry `agent` (0-based) settles. */
   | { type: 'EXIT_DONE'; agent: number }
+  /** The agent entry's `onEnter` calls `session.generateReply({ instructions })` (a greeting; not awaited). */
+  | { type: 'ENTER_REPLY'; agent: number }
+  /** The agent entry's running `onExit` calls `await session.say(goodbye).waitForPlayout()`. */
+  | { type: 'EXIT_SAY'; agent: number }
   // ── the user's voice (VAD, STT, end-of-turn model, the turn's timers) ──
   | { type: 'USER_SPEECH_STARTED' }
   | { type: 'USER_SPEECH_ENDED' }
@@ -198,7 +217,7 @@ export type ModelEvent =
 
 export const API_EVENT_TYPES = ['START', 'REPLY', 'SAY', 'INTERRUPT', 'INTERRUPT_SPEECH', 'PAUSE', 'RESUME', 'CLOSE', 'UPDATE_AGENT'] as const;
 /** What agents' code does on its own: a task completes, an `onExit` settles. */
-export const AGENT_WORLD_EVENT_TYPES = ['TASK_COMPLETE', 'EXIT_DONE', 'TOOL_HANDOFF', 'TOOL_RUN_TASK'] as const;
+export const AGENT_WORLD_EVENT_TYPES = ['TASK_COMPLETE', 'EXIT_DONE', 'TOOL_HANDOFF', 'TOOL_RUN_TASK', 'ENTER_REPLY', 'EXIT_SAY'] as const;
 /** The world's events: what the pipeline and the tools do without a new user input. */
 /** What the user's voice does: speech, transcripts, the end-of-turn model, time passing. */
 export const VOICE_EVENT_TYPES = ['USER_SPEECH_STARTED', 'USER_SPEECH_ENDED', 'USER_TRANSCRIPT', 'STT_END_OF_SPEECH', 'EOT_PREDICTED', 'TIMER_ELAPSED'] as const;
@@ -252,6 +271,10 @@ export interface ActivityModel {
   exitPending: boolean;
   /** A task's `complete()` was called. */
   completed: boolean;
+  /** Its `onEnter` greeted (ENTER_REPLY): once per entry. */
+  greeted: boolean;
+  /** The goodbye its `onExit` said and awaits (EXIT_SAY); `onExit` settles only once that speech did. */
+  goodbye: string | null;
 }
 
 /** How the last `waitForPlayout()` of a speech went (its creator awaits it). */
@@ -274,6 +297,8 @@ export interface ToolModel {
   task: 'none' | 'pending' | 'resolved' | 'rejected';
   /** The agent entry this tool's `handoff(...)` named, if it returned one. */
   handoffTo: string | null;
+  /** The router refused the call (past `maxToolSteps`, or tools not offered): it never executed. */
+  refused: boolean;
 }
 
 /** The pipeline's side of a step (the router keeps the rest). */

@@ -149,14 +149,14 @@ class ModelWorld implements SessionMachines, SessionShell {
   createTool({ arguments: _args, ...input }: ToolRunInput & { arguments: string }): void {
     const sp = this.speechModel(input.speechId);
     const { snap, key } = steppers.tool.initial(input);
-    sp.tools.push({ callId: input.callId, name: input.name, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none', handoffTo: null });
+    sp.tools.push({ callId: input.callId, name: input.name, step: input.step, snap, key, waiter: 'none', awaits: null, awaitsTask: null, task: 'none', handoffTo: null, refused: false });
   }
 
   private readonly activityPorts = new Map<string, MachinePort<ActivitySnapshot, AgentActivityEvent>>();
 
   createActivity(input: AgentActivityInput): void {
     const { snap, key, actions } = steppers.activity.initial(input);
-    const a: ActivityModel = { key: input.key, agentId: input.agentId, snap, skey: key, exitPending: false, completed: false };
+    const a: ActivityModel = { key: input.key, agentId: input.agentId, snap, skey: key, exitPending: false, completed: false, greeted: false, goodbye: null };
     this.s.activities.push(a);
     for (const x of actions) this.activityAction(a, x);
   }
@@ -405,6 +405,19 @@ class ModelWorld implements SessionMachines, SessionShell {
         this.router.agentExited(a.key);
         break;
       }
+      case 'ENTER_REPLY': {
+        const a = s.activities[ev.agent];
+        if (!a || a.greeted) break;
+        a.greeted = true;
+        this.create({ hook: `${a.key}.onEnter`, origin: a.key }, 'reply', true);
+        break;
+      }
+      case 'EXIT_SAY': {
+        const a = s.activities[ev.agent];
+        if (!a?.exitPending || a.goodbye) break;
+        a.goodbye = this.create({ hook: `${a.key}.onExit`, origin: a.key }, 'say', true);
+        break;
+      }
       case 'USER_SPEECH_STARTED':
       case 'USER_SPEECH_ENDED':
       case 'USER_TRANSCRIPT':
@@ -442,19 +455,22 @@ class ModelWorld implements SessionMachines, SessionShell {
   }
 
   /** A new speech, as `say`/`generateReply` make one; `userInput` for a voice turn. Its id, or null when closed. */
-  private create(creator: ToolModel | null, kind: 'reply' | 'say', allowInterruptions: boolean, userInput?: string): string | null {
+  /** A speech made by the API (null), a tool, or an agent's hook (its origin is that agent, as the hook runs in its scope). */
+  private create(creator: ToolModel | { hook: string; origin: string } | null, kind: 'reply' | 'say', allowInterruptions: boolean, userInput?: string): string | null {
     const s = this.s;
     if (s.session.closed) {
       s.last = 'SessionClosedError';
       return null;
     }
     s.last = 'ok';
-    this.pendingCreator = creator?.callId ?? null;
+    const hook = creator && 'hook' in creator ? creator : null;
+    const tool = creator && !('hook' in creator) ? creator : null;
+    this.pendingCreator = hook?.hook ?? tool?.callId ?? null;
     this.pendingKind = kind;
     // A tool's speech is its agent's own (the runtime knows it from the tool's async scope).
-    const creatorSpeech = creator ? this.s.speeches.find((sp) => sp.tools.includes(creator)) : undefined;
+    const creatorSpeech = tool ? this.s.speeches.find((sp) => sp.tools.includes(tool)) : undefined;
     const id = this.router.createSpeech({
-      origin: creatorSpeech ? this.router.agentOf(creatorSpeech.id) : null,
+      origin: hook ? hook.origin : creatorSpeech ? this.router.agentOf(creatorSpeech.id) : null,
       kind,
       // A tool's reply has instructions, no user input.
       userInput: kind === 'reply' && !creator ? (userInput ?? userInputOf(`speech_${s.session.nextSpeech + 1}`)) : undefined,
@@ -462,7 +478,7 @@ class ModelWorld implements SessionMachines, SessionShell {
       allowInterruptions,
     });
     this.pendingCreator = null;
-    if (creator) creator.awaits = id;
+    if (tool) tool.awaits = id;
     return id;
   }
 
@@ -529,6 +545,7 @@ class ModelWorld implements SessionMachines, SessionShell {
         const t = sp.tools.find((x) => x.callId === callId);
         if (!t) return;
         if (refusal) {
+          t.refused = true;
           this.s.effects.push(`toolRefused:${callId}@${p.index}`);
           return r.dispatch(() => this.tool(callId).send({ type: 'ERROR', output: refusal }));
         }

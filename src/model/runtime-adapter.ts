@@ -189,32 +189,61 @@ interface ToolProbe {
   task?: { status: Status; error?: unknown };
 }
 
+/** Runs code in a hook's own async scope, as code inside that hook would (its speech is its agent's). */
+type HookScope = <R>(fn: () => R) => R;
+
+/** The model agents' hooks as the test drives them. */
+export interface ModelAgentHooks {
+  /** Each pending `onExit`'s settle (EXIT_DONE). */
+  exits: Map<Agent, () => void>;
+  /** The scope of each agent's `onEnter` (ENTER_REPLY greets in it, later: a slow onEnter). */
+  enters: Map<Agent, HookScope>;
+  /** The scope of each running `onExit` (EXIT_SAY says goodbye in it). */
+  exitScopes: Map<Agent, HookScope>;
+}
+
+function onEnterOf(agent: Agent, hooks: ModelAgentHooks): void {
+  hooks.enters.set(agent, AsyncLocalStorage.snapshot());
+}
+
+function onExitOf(agent: Agent, hooks: ModelAgentHooks): Promise<void> {
+  hooks.exitScopes.set(agent, AsyncLocalStorage.snapshot());
+  return new Promise((resolve) => hooks.exits.set(agent, resolve));
+}
+
 /**
- * The model's agents: instructions `A`, `H` (handed to), `T` (a task); each has the probe tool, and
- * an `onExit` the test settles (EXIT_DONE).
+ * The model's agents: instructions `A`, `H` (handed to), `T` (a task); each has the probe tool, an
+ * `onEnter` that may greet later (ENTER_REPLY) and an `onExit` that may say goodbye (EXIT_SAY) and
+ * that the test settles (EXIT_DONE).
  */
 class ModelAgent extends Agent {
   constructor(
     id: string,
     tools: Record<string, Tool>,
-    private readonly exits: Map<Agent, () => void>,
+    private readonly hooks: ModelAgentHooks,
   ) {
     super({ id, instructions: id.toUpperCase(), tools });
   }
+  override onEnter(): void {
+    onEnterOf(this, this.hooks);
+  }
   override onExit(): Promise<void> {
-    return new Promise((resolve) => this.exits.set(this, resolve));
+    return onExitOf(this, this.hooks);
   }
 }
 
 class ModelTask extends AgentTask<string> {
   constructor(
     tools: Record<string, Tool>,
-    private readonly exits: Map<Agent, () => void>,
+    private readonly hooks: ModelAgentHooks,
   ) {
     super({ id: 't', instructions: 'T', tools });
   }
+  override onEnter(): void {
+    onEnterOf(this, this.hooks);
+  }
   override onExit(): Promise<void> {
-    return new Promise((resolve) => this.exits.set(this, resolve));
+    return onExitOf(this, this.hooks);
   }
 }
 
@@ -234,8 +263,8 @@ export interface RuntimeUnderTest {
   errors: string[];
   last: string;
   bounds: Readonly<ModelBounds>;
-  /** Each agent's pending `onExit`, settled by EXIT_DONE. */
-  exits: Map<Agent, () => void>;
+  /** The agents' hooks: pending `onExit`s (EXIT_DONE settles them) and the scopes the hooks speak in. */
+  hooks: ModelAgentHooks;
   probeTools: Record<string, Tool>;
   /** The user's voice, when the bounds have one: its turn, its own clock (the turn's timers only) and its end-of-turn model. */
   voice: RuntimeVoice | null;
@@ -274,7 +303,7 @@ export function observeModel(snapshot: ComposedSnapshot): Observable {
       state: sp.snap.value,
       waiter: sp.waiter,
       tools: sp.tools.map((t) => {
-        const executed = t.step <= s.bounds.maxToolSteps;
+        const executed = !t.refused;
         return { callId: t.callId, state: t.snap.value, waiter: t.waiter, signalAborted: executed ? t.snap.matches('aborted') : null };
       }),
     })),
@@ -397,13 +426,13 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
         rt.tools.set(toolCallId, { ctx, signal: abortSignal, wait: track(ctx.waitForPlayout()), resolve, reject, inTool: AsyncLocalStorage.snapshot() });
       }),
   });
-  const exits = new Map<Agent, () => void>();
+  const hooks: ModelAgentHooks = { exits: new Map(), enters: new Map(), exitScopes: new Map() };
   const actors = new Map<string, AnyActorRef>();
   const session = new AgentSession({
     llm,
     tts,
     audioOutput,
-    agent: new ModelAgent('a', { probe }, exits),
+    agent: new ModelAgent('a', { probe }, hooks),
     maxToolSteps: bounds.maxToolSteps,
     // No I/O progress limits: the ControlledLLM/TTS streams wait for model events while the test runs
     // the clock (`clock.runAll(60_000)`), so a limit on that clock would fail them where the model does
@@ -417,7 +446,7 @@ export function setupRuntime(bounds: Readonly<ModelBounds> = MODEL_BOUNDS): Runt
       }
     },
   });
-  Object.assign(rt, { clock, audioOutput, llm, tts, session, handles: [], speechWaits: new Map(), streams: new Map(), tools: new Map(), actors, errors: [], last: 'none', bounds, exits, probeTools: { probe }, voice: null });
+  Object.assign(rt, { clock, audioOutput, llm, tts, session, handles: [], speechWaits: new Map(), streams: new Map(), tools: new Map(), actors, errors: [], last: 'none', bounds, hooks, probeTools: { probe }, voice: null });
   llm.onChat = (stream) => {
     const id = session.currentSpeech?.id;
     if (id) rt.streams.set(id, stream);
@@ -551,7 +580,7 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
       return;
     case 'UPDATE_AGENT':
       try {
-        session.updateAgent(new ModelAgent('h', rt.probeTools, rt.exits));
+        session.updateAgent(new ModelAgent('h', rt.probeTools, rt.hooks));
         rt.last = 'ok';
       } catch (err) {
         rt.last = outcomeName(err);
@@ -565,10 +594,34 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
     case 'EXIT_DONE': {
       const key = step.from!.context.activities[e.agent]!.key;
       const agent = session._agentHost.agent(key)!;
-      const exit = rt.exits.get(agent);
+      const exit = rt.hooks.exits.get(agent);
       if (!exit) throw new Error(`agent ${key} has no pending onExit`);
-      rt.exits.delete(agent);
+      rt.hooks.exits.delete(agent);
+      rt.hooks.exitScopes.delete(agent);
       exit();
+      await clock.settle();
+      return;
+    }
+    case 'ENTER_REPLY':
+    case 'EXIT_SAY': {
+      const key = step.from!.context.activities[e.agent]!.key;
+      const agent = session._agentHost.agent(key)!;
+      const scope = e.type === 'ENTER_REPLY' ? rt.hooks.enters.get(agent) : rt.hooks.exitScopes.get(agent);
+      if (!scope) throw new Error(`agent ${key}'s ${e.type === 'ENTER_REPLY' ? 'onEnter was never called' : 'onExit is not running'}`);
+      // What a hook that speaks does: the greeting is not awaited; the goodbye is (EXIT_DONE comes once it settled).
+      try {
+        let h: SpeechHandle;
+        if (e.type === 'ENTER_REPLY') h = scope(() => session.generateReply({ instructions: 'greet the user' }));
+        else {
+          const text = new ControlledStream<string>();
+          h = scope(() => session.say(text));
+          rt.streams.set(h.id, text);
+        }
+        adopt(rt, h);
+        rt.last = 'ok';
+      } catch (err) {
+        rt.last = outcomeName(err);
+      }
       await clock.settle();
       return;
     }
@@ -586,9 +639,9 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
       if (e.type === 'TOOL_WAIT') p.wait = track(p.ctx.waitForPlayout());
       else if (e.type === 'TOOL_RESULT') p.resolve(TOOL_OK);
       else if (e.type === 'TOOL_ERROR') p.reject(new ToolError(TOOL_FAILED));
-      else if (e.type === 'TOOL_HANDOFF') p.resolve(handoff({ agent: new ModelAgent('h', rt.probeTools, rt.exits) }));
+      else if (e.type === 'TOOL_HANDOFF') p.resolve(handoff({ agent: new ModelAgent('h', rt.probeTools, rt.hooks) }));
       else if (e.type === 'TOOL_RUN_TASK') {
-        if (!session.closed) p.task = track(p.inTool(() => new ModelTask(rt.probeTools, rt.exits).run()));
+        if (!session.closed) p.task = track(p.inTool(() => new ModelTask(rt.probeTools, rt.hooks).run()));
       }
       else if (e.type === 'TOOL_INTERRUPT') {
         const t = track(p.inTool(() => p.ctx.session.interrupt()));
