@@ -1,4 +1,4 @@
-import type { Agent } from '../agents/agent.js';
+import { Agent } from '../agents/agent.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tool } from '../tool.js';
 import { TOOL_BEHAVIOR_KEYS, type ToolBehavior } from '../tool-behavior.js';
@@ -33,6 +33,17 @@ export interface CheckAgentOptions {
   agents: readonly Agent[] | Agent;
   /** Speeches per explored session (default 2: a reply and one more, from the user or a tool). */
   speeches?: number;
+  /**
+   * Your agents' hooks speak: an `onEnter` greets (`generateReply`, not awaited, maybe late) and an
+   * `onExit` says goodbye and awaits it. Default: true when any agent overrides `onEnter` or `onExit`.
+   */
+  hooksSpeak?: boolean;
+}
+
+/** An agent whose class overrides `onEnter` or `onExit` (its hooks may speak). */
+function overridesHooks(a: Agent): boolean {
+  const proto = Object.getPrototypeOf(a) as Agent;
+  return proto.onEnter !== Agent.prototype.onEnter || proto.onExit !== Agent.prototype.onExit;
 }
 
 /**
@@ -72,6 +83,7 @@ export function checkAgent(o: CheckAgentOptions): AgentCheckReport {
     // A handoff, a task, or (with several agents) a handoff from outside.
     agentTransitions: any('handsOff') || any('runsTask') || agents.length > 1 ? 1 : 0,
     tools: tools.length ? tools : undefined,
+    hooksSpeak: o.hooksSpeak ?? agents.some(overridesHooks),
   };
   const m = createComposedModel(bounds);
   const r = exploreModel({ logic: m.logic, name: 'your agent', events: m.events, serialize: m.serialize, invariants: composedInvariants, progress: composedProgress, maxStates: 1_000_000 });
@@ -93,7 +105,7 @@ export function checkAgent(o: CheckAgentOptions): AgentCheckReport {
  */
 export function formatAgentCheck(r: AgentCheckReport): string[] {
   const out = [
-    `your agent: ${r.states.toLocaleString('en-US')} states, ${r.transitions.toLocaleString('en-US')} transitions (${r.bounds.speeches} speeches, 1 tool call each${r.bounds.agentTransitions ? ', 1 agent transition' : ''})`,
+    `your agent: ${r.states.toLocaleString('en-US')} states, ${r.transitions.toLocaleString('en-US')} transitions (${r.bounds.speeches} speeches, 1 tool call each${r.bounds.agentTransitions ? ', 1 agent transition' : ''}${r.bounds.hooksSpeak ? ', hooks that speak' : ''})`,
     `  tools: ${r.tools.map((t) => `${t.name} {${Object.entries(t.behavior).filter(([, v]) => v).map(([k]) => k).join(', ') || 'returns'}}`).join('; ') || '(none)'}`,
   ];
   if (r.undeclared.length) out.push(`  no behavior declared (explored as tools that only return): ${r.undeclared.join(', ')}`);

@@ -59,9 +59,6 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
       // An onExit that said goodbye settles once that speech did (it awaits its playout).
       const goodbye = a.goodbye ? s.speeches.find((sp) => sp.id === a.goodbye) : undefined;
       if (a.exitPending && goodbye?.waiter !== 'pending') out.push({ type: 'EXIT_DONE', agent: i });
-      if (!b.hooksSpeak || !room) return;
-      if (!a.greeted) out.push({ type: 'ENTER_REPLY', agent: i });
-      if (a.exitPending && !a.goodbye) out.push({ type: 'EXIT_SAY', agent: i });
     });
     const key = s.session.activeAgent;
     const task = s.activities.find((a) => a.key === key && a.agentId === 't' && !a.completed && a.snap.status !== 'done');
@@ -97,6 +94,12 @@ export function composedEvents(snapshot: ComposedSnapshot): ModelEvent[] {
     });
   });
   out.push(...voiceEvents(s));
+  // Hooks that speak (with one agent too: its onEnter greets).
+  if (b.hooksSpeak && room && !s.session.closed)
+    s.activities.forEach((a, i) => {
+      if (!a.greeted) out.push({ type: 'ENTER_REPLY', agent: i });
+      if (a.exitPending && !a.goodbye) out.push({ type: 'EXIT_SAY', agent: i });
+    });
   const cur = currentSpeech(s);
   const p = cur?.pipeline;
   const st = cur ? s.session.speeches.get(cur.id)?.step : undefined;
@@ -152,7 +155,7 @@ function identity(snapshot: ComposedSnapshot, history: boolean): string {
     for (const t of sp.tools) out += `;${s.bounds.tools ? `${t.name}:` : ''}${t.key}/${t.waiter}/${historyOutput(ses, t.callId)}/${t.awaits ?? ''}/${t.task[0]}${t.awaitsTask ?? ''}${t.handoffTo ?? ''}`;
     if (r) out += `@${r.origin ?? ''}>${r.agent ?? ''}${r.held ? 'H' : ''}`;
   }
-  if (s.bounds.agentTransitions > 0) {
+  if (s.bounds.agentTransitions > 0 || s.bounds.hooksSpeak) {
     out += `|${s.transitionsAsked}:${ses.activeAgent ?? '-'}`;
     for (const a of s.activities) out += `;${a.key}${a.agentId}:${a.skey}${+a.exitPending}${+a.completed}${+a.greeted}${a.goodbye ?? ''}`;
     for (const t of ses.transitions) out += `;T${t.kind}${'to' in t ? t.to : t.task}${t.leaving ?? ''}${+t.begun}${+t.switched}`;
