@@ -454,8 +454,10 @@ class ModelWorld implements SessionMachines, SessionShell {
     return id;
   }
 
-  /** A new speech, as `say`/`generateReply` make one; `userInput` for a voice turn. Its id, or null when closed. */
-  /** A speech made by the API (null), a tool, or an agent's hook (its origin is that agent, as the hook runs in its scope). */
+  /**
+   * A new speech, as `say`/`generateReply` make one, by the API (null), a tool, or an agent's hook
+   * (its origin is that agent: the hook runs in its scope); `userInput` for a voice turn. Its id, or null when closed.
+   */
   private create(creator: ToolModel | { hook: string; origin: string } | null, kind: 'reply' | 'say', allowInterruptions: boolean, userInput?: string): string | null {
     const s = this.s;
     if (s.session.closed) {
