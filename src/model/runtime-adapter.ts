@@ -469,6 +469,22 @@ export function adopt(rt: RuntimeUnderTest, h: SpeechHandle): void {
   rt.speechWaits.set(h.id, track(h.waitForPlayout()));
 }
 
+/**
+ * What every creator in the model does: make the speech (a say reads a text stream the test
+ * controls), await it, and record what the call returned (or the error it threw).
+ */
+function createSpeech(rt: RuntimeUnderTest, kind: 'reply' | 'say', make: (text: ControlledStream<string>) => SpeechHandle): void {
+  try {
+    const text = new ControlledStream<string>();
+    const h = make(text);
+    if (kind === 'say') rt.streams.set(h.id, text);
+    adopt(rt, h);
+    rt.last = 'ok';
+  } catch (err) {
+    rt.last = outcomeName(err);
+  }
+}
+
 function outcomeName(e: unknown): string {
   return e instanceof Error ? e.constructor.name : `non-error ${String(e)}`;
 }
@@ -508,19 +524,7 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
     case 'REPLY':
     case 'SAY': {
       const id = `speech_${rt.handles.length + 1}`;
-      try {
-        let h: SpeechHandle;
-        if (e.type === 'REPLY') h = session.generateReply({ userInput: userInputOf(id) });
-        else {
-          const text = new ControlledStream<string>();
-          h = session.say(text, { allowInterruptions: false });
-          rt.streams.set(h.id, text);
-        }
-        adopt(rt, h);
-        rt.last = 'ok';
-      } catch (err) {
-        rt.last = outcomeName(err);
-      }
+      createSpeech(rt, e.type === 'REPLY' ? 'reply' : 'say', (text) => (e.type === 'REPLY' ? session.generateReply({ userInput: userInputOf(id) }) : session.say(text, { allowInterruptions: false })));
       await clock.settle();
       return;
     }
@@ -609,19 +613,7 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
       const scope = e.type === 'ENTER_REPLY' ? rt.hooks.enters.get(agent) : rt.hooks.exitScopes.get(agent);
       if (!scope) throw new Error(`agent ${key}'s ${e.type === 'ENTER_REPLY' ? 'onEnter was never called' : 'onExit is not running'}`);
       // What a hook that speaks does: the greeting is not awaited; the goodbye is (EXIT_DONE comes once it settled).
-      try {
-        let h: SpeechHandle;
-        if (e.type === 'ENTER_REPLY') h = scope(() => session.generateReply({ instructions: 'greet the user' }));
-        else {
-          const text = new ControlledStream<string>();
-          h = scope(() => session.say(text));
-          rt.streams.set(h.id, text);
-        }
-        adopt(rt, h);
-        rt.last = 'ok';
-      } catch (err) {
-        rt.last = outcomeName(err);
-      }
+      createSpeech(rt, e.type === 'ENTER_REPLY' ? 'reply' : 'say', (text) => scope(() => (e.type === 'ENTER_REPLY' ? session.generateReply({ instructions: 'greet the user' }) : session.say(text))));
       await clock.settle();
       return;
     }
@@ -649,19 +641,8 @@ async function sendSessionEvent(rt: RuntimeUnderTest, e: ModelEvent, step: Model
         rt.last = t.status === 'pending' ? 'ok' : callOutcome(t);
         return;
       } else {
-        // What a tool that speaks does: create the speech from inside the tool and await it.
-        try {
-          let h: SpeechHandle;
-          if (e.type === 'TOOL_SAY') {
-            const text = new ControlledStream<string>();
-            h = p.inTool(() => p.ctx.session.say(text)); // as code inside the tool: its agent's own speech
-            rt.streams.set(h.id, text);
-          } else h = p.inTool(() => p.ctx.session.generateReply({ instructions: 'tell the user to hold on' }));
-          adopt(rt, h);
-          rt.last = 'ok';
-        } catch (err) {
-          rt.last = outcomeName(err);
-        }
+        // What a tool that speaks does: create the speech from inside the tool (its agent's own) and await it.
+        createSpeech(rt, e.type === 'TOOL_SAY' ? 'say' : 'reply', (text) => p.inTool(() => (e.type === 'TOOL_SAY' ? p.ctx.session.say(text) : p.ctx.session.generateReply({ instructions: 'tell the user to hold on' }))));
       }
       await clock.settle();
       return;
